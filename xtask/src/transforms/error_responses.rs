@@ -1,0 +1,472 @@
+//! One error type per operation.
+//!
+//! progenitor asserts (panics) when the error responses of one operation use more than one
+//! schema. Specs often give each status its own schema of the same shape (ours:
+//! `Common.NotFoundErrorBody`, `Common.ForbiddenErrorBody`, ... each `{code, message}` with
+//! a different one-value `code` enum). This transform merges such schemas into one and
+//! points every error response of the operation at it. Schemas of different shapes cannot
+//! be merged without losing information and are reported with the operation's pointer.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::{HTTP_METHODS, is_annotation, schema_ref_name};
+use crate::error::{Result, XtaskError, child};
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// Merge the error schemas of every operation whose error responses disagree.
+pub fn apply(doc: &mut Value) -> Result<()> {
+    let snapshot = doc.clone();
+    // Merged schemas made so far, by the sorted list of the schemas they merge.
+    let mut made: BTreeMap<Vec<String>, String> = BTreeMap::new();
+    let mut new_schemas: Vec<(String, Value)> = Vec::new();
+    let mut merged_away: Vec<String> = Vec::new();
+
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    for (path, item) in paths.iter_mut() {
+        let item_ptr = child("/paths", path);
+        let Some(item) = item.as_object_mut() else { continue };
+        for method in HTTP_METHODS {
+            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let op_ptr = child(&item_ptr, method);
+            let op_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("Operation")
+                .to_string();
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            // (status, media type, schema) of every error response with a JSON body.
+            let mut found: Vec<(String, String, Value)> = Vec::new();
+            for (status, response) in responses.iter() {
+                if !is_error_status(status) {
+                    continue;
+                }
+                let resolved = resolve_response(&snapshot, response, &child(&op_ptr, "responses"))?;
+                if let Some((media, schema)) = json_schema(&resolved) {
+                    found.push((status.clone(), media, schema));
+                }
+            }
+            let mut distinct: Vec<&Value> = Vec::new();
+            for (_, _, s) in &found {
+                if !distinct.contains(&s) {
+                    distinct.push(s);
+                }
+            }
+            if distinct.len() <= 1 {
+                continue;
+            }
+            let merged_schema = merge_all(&snapshot, &distinct, &child(&op_ptr, "responses"))?;
+            let names: Option<Vec<String>> =
+                distinct.iter().map(|s| schema_ref_name(s).map(str::to_string)).collect();
+            let replacement = match names {
+                Some(mut names) => {
+                    names.sort();
+                    let name = match made.get(&names) {
+                        Some(name) => name.clone(),
+                        None => {
+                            let name = pick_name(&snapshot, &names, &op_id, &new_schemas);
+                            let mut schema = merged_schema;
+                            if let Some(obj) = schema.as_object_mut() {
+                                obj.insert(
+                                    "description".into(),
+                                    Value::from(format!(
+                                        "An error body: one shape shared by {}.",
+                                        names.join(", ")
+                                    )),
+                                );
+                            }
+                            new_schemas.push((name.clone(), schema));
+                            made.insert(names.clone(), name.clone());
+                            merged_away.extend(names);
+                            name
+                        }
+                    };
+                    serde_json::json!({ "$ref": format!("{SCHEMA_PREFIX}{name}") })
+                }
+                None => merged_schema,
+            };
+            for (status, media, _) in &found {
+                let Some(response) = responses.get_mut(status) else { continue };
+                // A shared response component is copied into the operation before it changes.
+                if response.get("$ref").is_some() {
+                    *response =
+                        resolve_response(&snapshot, response, &child(&op_ptr, "responses"))?;
+                }
+                if let Some(slot) = response
+                    .get_mut("content")
+                    .and_then(|c| c.get_mut(media))
+                    .and_then(Value::as_object_mut)
+                {
+                    slot.insert("schema".into(), replacement.clone());
+                }
+            }
+        }
+    }
+
+    if new_schemas.is_empty() {
+        return Ok(());
+    }
+    let schemas = doc
+        .as_object_mut()
+        .and_then(|r| {
+            r.entry("components")
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+        })
+        .and_then(|c| {
+            c.entry("schemas")
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+        })
+        .ok_or_else(|| XtaskError::at("/components", "must be a mapping"))?;
+    for (name, schema) in new_schemas {
+        schemas.insert(name, schema);
+    }
+    // The merged originals go when nothing refers to them any more.
+    let text = serde_json::to_string(doc).unwrap_or_default();
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut);
+    if let Some(schemas) = schemas {
+        for name in merged_away {
+            let needle = format!("\"{SCHEMA_PREFIX}{name}\"");
+            if !text.contains(&needle) {
+                schemas.remove(&name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `4XX`, `5XX`, `404`, ... and `default` are error responses for progenitor.
+fn is_error_status(status: &str) -> bool {
+    status == "default" || status.starts_with('4') || status.starts_with('5')
+}
+
+fn resolve_response(doc: &Value, response: &Value, ptr: &str) -> Result<Value> {
+    let mut current = response.clone();
+    for _ in 0..16 {
+        let Some(r) = current.get("$ref").and_then(Value::as_str) else {
+            return Ok(current);
+        };
+        let target = r
+            .strip_prefix('#')
+            .and_then(|p| doc.pointer(p))
+            .ok_or_else(|| XtaskError::at(ptr, format!("unresolved response reference {r}")))?;
+        current = target.clone();
+    }
+    Err(XtaskError::at(ptr, "response references form a cycle"))
+}
+
+/// The media type and schema of a response's JSON body.
+fn json_schema(response: &Value) -> Option<(String, Value)> {
+    let content = response.get("content")?.as_object()?;
+    content
+        .iter()
+        .find(|(media, _)| media.contains("json"))
+        .and_then(|(media, m)| Some((media.clone(), m.get("schema")?.clone())))
+}
+
+fn resolve_schema<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut current = schema;
+    for _ in 0..16 {
+        match schema_ref_name(current)
+            .and_then(|n| doc.pointer(&format!("/components/schemas/{}", crate::error::escape_segment(n))))
+        {
+            Some(target) => current = target,
+            None => break,
+        }
+    }
+    current
+}
+
+/// A schema with annotations and `enum` lists removed: what "the same shape" compares.
+fn shape(schema: &Value) -> Value {
+    match schema {
+        Value::Object(obj) => Value::Object(
+            obj.iter()
+                .filter(|(k, _)| !is_annotation(k) && *k != "enum")
+                .map(|(k, v)| {
+                    let v = if k == "type" { normalize_type(v) } else { shape(v) };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        other => other.clone(),
+    }
+}
+
+fn normalize_type(t: &Value) -> Value {
+    // An integer is a number: `code: {type: integer, enum: [400]}` and `{type: number,
+    // enum: [404]}` have the same shape.
+    if t == "integer" { Value::from("number") } else { t.clone() }
+}
+
+fn merge_all(doc: &Value, schemas: &[&Value], ptr: &str) -> Result<Value> {
+    let resolved: Vec<&Value> = schemas.iter().map(|s| resolve_schema(doc, s)).collect();
+    let first = shape(resolved[0]);
+    for (i, s) in resolved.iter().enumerate().skip(1) {
+        if shape(s) != first {
+            return Err(XtaskError::at(
+                ptr,
+                format!(
+                    "the error responses use schemas of different shapes ({} and {}); \
+                     progenitor needs one error type per operation",
+                    describe(schemas[0]),
+                    describe(schemas[i])
+                ),
+            ));
+        }
+    }
+    let mut merged = resolved[0].clone();
+    for s in &resolved[1..] {
+        merged = merge(&merged, s);
+    }
+    widen(&mut merged);
+    Ok(merged)
+}
+
+fn describe(schema: &Value) -> String {
+    schema_ref_name(schema).map_or_else(|| "an inline schema".to_string(), str::to_string)
+}
+
+/// Marks an `enum` that is the union of differing lists, for [`widen`].
+const UNIONED: &str = "x-xtask-unioned-enum";
+
+/// Merge two schemas of the same shape: where their `enum`s differ, the merged schema
+/// lists the union and is marked for [`widen`].
+fn merge(a: &Value, b: &Value) -> Value {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut out = Map::new();
+            for (k, va) in x {
+                if k == "enum" || is_annotation(k) {
+                    out.insert(k.clone(), va.clone());
+                    continue;
+                }
+                let v = match y.get(k) {
+                    Some(vb) => merge(va, vb),
+                    None => va.clone(),
+                };
+                out.insert(k.clone(), v);
+            }
+            if x.get("enum") != y.get("enum") {
+                let mut values: Vec<Value> = Vec::new();
+                for v in [x.get("enum"), y.get("enum")]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_array)
+                    .flatten()
+                {
+                    if !values.contains(v) {
+                        values.push(v.clone());
+                    }
+                }
+                out.insert("enum".into(), Value::Array(values));
+                out.remove("x-enum-varnames");
+                out.insert(UNIONED.into(), Value::Bool(true));
+            }
+            Value::Object(out)
+        }
+        (a, _) => a.clone(),
+    }
+}
+
+/// Where `enum`s were unioned, widen the schema to its base type (a value none of the
+/// originals lists still decodes) and list the known values in the docs; a number whose
+/// values are all integers becomes an integer.
+fn widen(schema: &mut Value) {
+    match schema {
+        Value::Object(out) => {
+            if out.remove(UNIONED).is_some() {
+                let mut values = match out.remove("enum") {
+                    Some(Value::Array(v)) => v,
+                    _ => Vec::new(),
+                };
+                values.sort_by(|a, b| match (a.as_f64(), b.as_f64()) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    _ => a.to_string().cmp(&b.to_string()),
+                });
+                let integral = !values.is_empty() && values.iter().all(|v| v.is_i64() || v.is_u64());
+                if integral && out.get("type").is_some_and(|t| t == "number" || t == "integer") {
+                    out.insert("type".into(), Value::from("integer"));
+                    out.remove("format");
+                }
+                let listed: Vec<String> = values.iter().map(Value::to_string).collect();
+                if !listed.is_empty() {
+                    let known = format!("Known values: {}.", listed.join(", "));
+                    let desc = match out.get("description").and_then(Value::as_str) {
+                        Some(d) => format!("{d}\n\n{known}"),
+                        None => known,
+                    };
+                    out.insert("description".into(), Value::from(desc));
+                }
+            }
+            for v in out.values_mut() {
+                widen(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(widen),
+        _ => {}
+    }
+}
+
+fn pick_name(doc: &Value, names: &[String], op_id: &str, taken: &[(String, Value)]) -> String {
+    let prefix = common_prefix(names);
+    let suffix = common_suffix(names, prefix.len());
+    let mut candidate = format!("{prefix}{suffix}");
+    let is_free = |n: &str| {
+        doc.pointer(&format!("/components/schemas/{}", crate::error::escape_segment(n)))
+            .is_none()
+            && !taken.iter().any(|(t, _)| t == n)
+    };
+    if candidate.trim_matches(|c: char| !c.is_alphanumeric()).len() < 3 || !is_free(&candidate) {
+        candidate = format!("{op_id}ErrorBody");
+    }
+    let mut name = candidate.clone();
+    let mut n = 2;
+    while !is_free(&name) {
+        name = format!("{candidate}{n}");
+        n += 1;
+    }
+    name
+}
+
+fn common_prefix(names: &[String]) -> String {
+    let first = &names[0];
+    let mut len = first.len();
+    for n in &names[1..] {
+        len = len.min(first.bytes().zip(n.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    while !first.is_char_boundary(len) {
+        len -= 1;
+    }
+    first[..len].to_string()
+}
+
+fn common_suffix(names: &[String], prefix_len: usize) -> String {
+    let first = &names[0];
+    let mut len = first.len() - prefix_len;
+    for n in &names[1..] {
+        let shared = first.bytes().rev().zip(n.bytes().rev()).take_while(|(a, b)| a == b).count();
+        len = len.min(shared).min(n.len() - prefix_len);
+    }
+    let start = first.len() - len;
+    let mut start = start;
+    while !first.is_char_boundary(start) {
+        start += 1;
+    }
+    first[start..].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(code: u32) -> Value {
+        json!({"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "number", "enum": [code]}, "message": {"type": "string"}}})
+    }
+
+    fn resp(name: &str) -> Value {
+        json!({"description": "e", "content": {"application/json": {"schema":
+            {"$ref": format!("#/components/schemas/{name}")}}}})
+    }
+
+    fn doc() -> Value {
+        let mut d = doc2();
+        d["paths"]["/a"]["get"]["responses"]["400"] = resp("Common.BadErrorBody");
+        d["paths"]["/b"]["get"]["responses"]["400"] = resp("Common.BadErrorBody");
+        d["components"]["schemas"]["Common.BadErrorBody"] = body(400);
+        d
+    }
+
+    fn doc2() -> Value {
+        json!({
+            "paths": {
+                "/a": {"get": {"operationId": "A", "responses": {
+                    "200": {"description": "ok"},
+                    "404": resp("Common.NotFoundErrorBody"),
+                    "500": resp("Common.InternalErrorBody")}}},
+                "/b": {"get": {"operationId": "B", "responses": {
+                    "404": resp("Common.NotFoundErrorBody"),
+                    "500": resp("Common.InternalErrorBody")}}}
+            },
+            "components": {"schemas": {
+                "Common.NotFoundErrorBody": body(404),
+                "Common.InternalErrorBody": body(500)
+            }}
+        })
+    }
+
+    #[test]
+    fn same_shape_schemas_merge_into_one_shared_schema() {
+        let mut d = doc();
+        apply(&mut d).unwrap();
+        let r = "#/components/schemas/Common.ErrorBody";
+        for p in ["/paths/~1a/get/responses", "/paths/~1b/get/responses"] {
+            for s in ["400", "404", "500"] {
+                let ptr = format!("{p}/{s}/content/application~1json/schema/$ref");
+                assert_eq!(d.pointer(&ptr).unwrap(), r, "{ptr}");
+            }
+        }
+        let merged = &d["components"]["schemas"]["Common.ErrorBody"];
+        assert_eq!(merged["properties"]["code"]["type"], "integer");
+        assert!(merged["properties"]["code"].get("enum").is_none());
+        assert!(
+            merged["properties"]["code"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("Known values: 400, 404, 500.")
+        );
+        // The originals are no longer referenced and are gone.
+        assert!(d["components"]["schemas"].get("Common.NotFoundErrorBody").is_none());
+    }
+
+    #[test]
+    fn one_schema_is_left_alone() {
+        let mut d = json!({"paths": {"/a": {"get": {"operationId": "A", "responses": {
+            "404": resp("E"), "500": resp("E")}}}}, "components": {"schemas": {"E": body(1)}}});
+        let before = d.clone();
+        apply(&mut d).unwrap();
+        assert_eq!(d, before);
+    }
+
+    #[test]
+    fn different_shapes_are_reported_with_pointer() {
+        let mut d = doc();
+        d["components"]["schemas"]["Common.InternalErrorBody"]["properties"]["extra"] =
+            json!({"type": "string"});
+        let e = apply(&mut d).unwrap_err();
+        assert_eq!(e.location.pointer.as_deref(), Some("/paths/~1a/get/responses"));
+        assert!(e.message.contains("different shapes"), "{e}");
+    }
+
+    #[test]
+    fn name_falls_back_to_operation_id() {
+        assert_eq!(common_prefix(&["Ab".into(), "Xy".into()]), "");
+        let mut d = doc();
+        let s = d["components"]["schemas"].as_object_mut().unwrap();
+        let a = s.remove("Common.NotFoundErrorBody").unwrap();
+        let b = s.remove("Common.InternalErrorBody").unwrap();
+        s.insert("Nf".into(), a);
+        s.insert("Ie".into(), b);
+        let text = serde_json::to_string(&d)
+            .unwrap()
+            .replace("Common.NotFoundErrorBody", "Nf")
+            .replace("Common.InternalErrorBody", "Ie");
+        let mut d: Value = serde_json::from_str(&text).unwrap();
+        apply(&mut d).unwrap();
+        assert!(d["components"]["schemas"].get("AErrorBody").is_some(), "{d:#}");
+    }
+}
