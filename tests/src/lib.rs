@@ -1,1 +1,2 @@
-
+pub mod prism;
+pub mod server;

@@ -4,6 +4,8 @@
 //! - Responses decode through `crate::decode::from_response` (serde path and request id
 //!   on failure) instead of `ResponseValue::from_response`.
 //! - A field that defaults when absent (`Vec`, maps) also takes JSON `null`.
+//! - A map of strings takes any JSON values (a non-string value is kept as its JSON text)
+//!   instead of failing the whole response.
 //! - Properties the spec marks `deprecated` get `#[deprecated]`.
 //! - Every builder's `send` returns the SDK's `crate::Error` (converted once, in
 //!   `crate::error::from_result`) instead of progenitor's error.
@@ -49,6 +51,27 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
         {
             let value = <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(value.unwrap_or_default())
+        }
+
+        /// Deserializes a map of strings leniently: a value that is not a string is kept as
+        /// its JSON text, a `null` value is dropped, and a `null` map is empty.
+        fn deserialize_lenient_string_map<'de, D, T>(deserializer: D) -> ::std::result::Result<T, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+            T: ::std::iter::FromIterator<(::std::string::String, ::std::string::String)>,
+        {
+            let raw = <::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            Ok(raw
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| match v {
+                    ::serde_json::Value::String(s) => Some((k, s)),
+                    ::serde_json::Value::Null => None,
+                    other => Some((k, other.to_string())),
+                })
+                .collect())
         }
     };
     tokens.extend(rewrites.extra_types.clone());
@@ -178,7 +201,11 @@ impl VisitMut for FieldRewriter<'_> {
         if self.deprecated.contains(&(self.current.clone(), json_name)) {
             field.attrs.push(syn::parse_quote!(#[deprecated]));
         }
-        if !is_option(&field.ty) {
+        if is_string_map(&field.ty) {
+            field
+                .attrs
+                .push(syn::parse_quote!(#[serde(deserialize_with = "deserialize_lenient_string_map")]));
+        } else if !is_option(&field.ty) {
             for attr in field.attrs.iter_mut() {
                 add_null_default(attr);
             }
@@ -203,6 +230,14 @@ fn serde_rename(field: &syn::Field) -> Option<String> {
         });
     }
     found
+}
+
+/// `HashMap<String, String>` or `BTreeMap<String, String>`.
+fn is_string_map(ty: &syn::Type) -> bool {
+    let text = quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "");
+    (text.contains("HashMap<") || text.contains("BTreeMap<"))
+        && text.ends_with("String,::std::string::String>")
+        && text.matches('<').count() == 1
 }
 
 fn is_option(ty: &syn::Type) -> bool {
@@ -246,6 +281,8 @@ mod tests {
                     pub old_url: Option<String>,
                     #[serde(default = "defaults::x")]
                     pub x: u32,
+                    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+                    pub m: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
                 }
             }
             pub mod builder {
@@ -265,7 +302,8 @@ mod tests {
         client(&mut file, &rewrites).unwrap();
         let text = prettyplease::unparse(&file);
         assert!(text.contains("deserialize_with = \"deserialize_null_default\""), "{text}");
-        assert_eq!(text.matches("deserialize_with").count(), 1, "{text}");
+        assert_eq!(text.matches("deserialize_with = \"deserialize_null_default\"").count(), 1, "{text}");
+        assert!(text.contains("deserialize_with = \"deserialize_lenient_string_map\""), "{text}");
         assert!(text.contains("#[deprecated]\n        pub old_url"), "{text}");
         assert!(text.contains("crate::decode::from_response(r)"), "{text}");
         assert!(text.contains("fn deserialize_null_default"), "{text}");

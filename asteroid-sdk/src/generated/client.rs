@@ -214,9 +214,9 @@ pub mod types {
         ///Optional metadata key-value pairs attached to this execution
         #[serde(
             default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty",
-            deserialize_with = "deserialize_null_default"
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
+        #[serde(deserialize_with = "deserialize_lenient_string_map")]
         pub metadata: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
@@ -1840,6 +1840,30 @@ pub mod types {
             T,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(value.unwrap_or_default())
+    }
+    /// Deserializes a map of strings leniently: a value that is not a string is kept as
+    /// its JSON text, a `null` value is dropped, and a `null` map is empty.
+    fn deserialize_lenient_string_map<'de, D, T>(
+        deserializer: D,
+    ) -> ::std::result::Result<T, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+        T: ::std::iter::FromIterator<(::std::string::String, ::std::string::String)>,
+    {
+        let raw = <::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            raw
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| match v {
+                    ::serde_json::Value::String(s) => Some((k, s)),
+                    ::serde_json::Value::Null => None,
+                    other => Some((k, other.to_string())),
+                })
+                .collect(),
+        )
     }
     ///
     /// Known values: `starting`, `running`, `paused`, `awaiting_confirmation`, `completed`, `cancelled`, `failed`, `paused_by_agent`; any other value is kept in [`AgentsExecutionStatus::Unknown`].

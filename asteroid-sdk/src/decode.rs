@@ -1,0 +1,158 @@
+//! Decoding response bodies, for every operation: the generated code calls
+//! [`from_response`] instead of progenitor's `ResponseValue::from_response` (the xtask
+//! rewrites the call), so that a body that does not decode reports the status, the request
+//! id, the content type, the serde path of the field at fault and a bounded snippet.
+
+use std::io;
+
+use progenitor_client::{Error as ProgenitorError, ResponseValue};
+use reqwest::StatusCode;
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+/// The most of a body an error keeps.
+pub const SNIPPET_LIMIT: usize = 1024;
+
+/// What went wrong decoding a response body.
+#[derive(Debug, Clone)]
+pub(crate) struct DecodeFailure {
+    pub status: StatusCode,
+    pub request_id: Option<String>,
+    pub content_type: Option<String>,
+    pub path: String,
+    pub message: String,
+    pub snippet: String,
+}
+
+impl std::fmt::Display for DecodeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at `{}`: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for DecodeFailure {}
+
+/// Decode a JSON response body into `T`.
+pub async fn from_response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, ProgenitorError<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(ProgenitorError::ResponseBodyError)?;
+    match decode_json::<T>(&bytes) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err((path, message)) => {
+            let failure = DecodeFailure {
+                status,
+                request_id: crate::request_id::from_headers(&headers),
+                content_type: headers
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                path,
+                message,
+                snippet: snippet(&bytes),
+            };
+            let kept = bytes.slice(..bytes.len().min(SNIPPET_LIMIT));
+            Err(ProgenitorError::InvalidResponsePayload(kept, carry(failure)))
+        }
+    }
+}
+
+/// Decode JSON with the serde path of the value at fault on failure (`$` is the root).
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, String)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { "$".to_string() } else { path };
+        (path, e.into_inner().to_string())
+    })?;
+    de.end().map_err(|e| ("$".to_string(), e.to_string()))?;
+    Ok(value)
+}
+
+/// At most [`SNIPPET_LIMIT`] bytes of a body, as text.
+pub fn snippet(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(SNIPPET_LIMIT)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if bytes.len() > SNIPPET_LIMIT {
+        text.push('…');
+    }
+    text
+}
+
+/// Put a [`DecodeFailure`] inside a `serde_json::Error` (progenitor's
+/// `InvalidResponsePayload` holds one), through serde_json's public I/O error path: a
+/// reader that fails with our error makes serde_json return it as its I/O cause.
+fn carry(failure: DecodeFailure) -> serde_json::Error {
+    struct Failing(Option<io::Error>);
+    impl io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(self.0.take().unwrap_or_else(|| io::Error::other("decode failure")))
+        }
+    }
+    match serde_json::from_reader::<_, IgnoredAny>(Failing(Some(io::Error::other(failure)))) {
+        Err(e) => e,
+        Ok(_) => serde::de::Error::custom("decode failure"),
+    }
+}
+
+/// Take a [`DecodeFailure`] back out of a `serde_json::Error` made by [`carry`].
+pub(crate) fn carried(error: serde_json::Error) -> Result<DecodeFailure, serde_json::Error> {
+    if !error.is_io() {
+        return Err(error);
+    }
+    let io: io::Error = error.into();
+    match io.into_inner().map(|inner| inner.downcast::<DecodeFailure>()) {
+        Some(Ok(failure)) => Ok(*failure),
+        _ => Err(serde::de::Error::custom("response body could not be read")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_failure_survives_the_trip_through_serde_json() {
+        let f = DecodeFailure {
+            status: StatusCode::OK,
+            request_id: Some("r1".into()),
+            content_type: None,
+            path: "a.b".into(),
+            message: "m".into(),
+            snippet: "{}".into(),
+        };
+        let back = carried(carry(f)).unwrap();
+        assert_eq!(back.path, "a.b");
+        assert_eq!(back.request_id.as_deref(), Some("r1"));
+    }
+
+    #[test]
+    fn paths_name_the_field_at_fault() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Inner {
+            #[allow(dead_code)]
+            n: u8,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Outer {
+            #[allow(dead_code)]
+            items: Vec<Inner>,
+        }
+        let (path, msg) = decode_json::<Outer>(br#"{"items":[{"n":1},{"n":"x"}]}"#).unwrap_err();
+        assert_eq!(path, "items[1].n");
+        assert!(msg.contains("invalid type"), "{msg}");
+        let (path, _) = decode_json::<Outer>(b"{\"items\":[]} trailing").unwrap_err();
+        assert_eq!(path, "$");
+    }
+
+    #[test]
+    fn snippets_are_bounded() {
+        let big = vec![b'a'; 5000];
+        let s = snippet(&big);
+        assert!(s.len() <= SNIPPET_LIMIT + '…'.len_utf8());
+    }
+}

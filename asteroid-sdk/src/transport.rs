@@ -1,0 +1,252 @@
+//! What every request goes through, once, for every operation: the API key and
+//! `User-Agent` headers, the timeout, retries, bounded body reading, and a tracing span.
+//!
+//! This is progenitor's `ClientHooks` implementation for the generated [`Client`]; the
+//! generated code calls `pre` and `exec` for each operation, so an operation added to the
+//! spec gets all of it after `cargo xtask regen` alone.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::{HeaderName, HeaderValue};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::Client;
+use crate::error::BodyLimitExceeded;
+use crate::retry::{self, Decision, Outcome, RetryPolicy};
+use crate::secret::ApiKey;
+
+/// The header that carries the API key (lowercase, as HTTP/2 sends it).
+pub const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-asteroid-agents-api-key");
+
+/// An operation of the spec, as the generated table lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationMeta {
+    /// The id progenitor passes to the hooks (snake_case).
+    pub operation_id: &'static str,
+    /// The `operationId` as the spec writes it.
+    pub spec_operation_id: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path template, e.g. `/executions/{executionId}`.
+    pub path: &'static str,
+}
+
+/// The operation with this progenitor id, from the generated table.
+pub fn operation(operation_id: &str) -> Option<&'static OperationMeta> {
+    crate::generated::OPERATIONS
+        .iter()
+        .find(|m| m.operation_id == operation_id)
+}
+
+/// The client's runtime settings, shared by clones of the client.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    pub(crate) settings: Arc<Settings>,
+}
+
+/// Settings the hooks read for every request.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub api_key: Option<ApiKey>,
+    pub retry: RetryPolicy,
+    pub timeout: Option<Duration>,
+    pub attempt_timeout: Option<Duration>,
+    pub max_response_bytes: usize,
+    pub user_agent: HeaderValue,
+}
+
+impl Transport {
+    pub(crate) fn new(settings: Settings) -> Self {
+        Self { settings: Arc::new(settings) }
+    }
+}
+
+impl ClientHooks<Transport> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let settings = &self.inner.settings;
+        if let Some(key) = &settings.api_key {
+            let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
+                progenitor_client::Error::InvalidRequest(
+                    "the API key contains characters that cannot be sent in a header".into(),
+                )
+            })?;
+            value.set_sensitive(true);
+            request.headers_mut().insert(API_KEY_HEADER, value);
+        }
+        request
+            .headers_mut()
+            .entry(reqwest::header::USER_AGENT)
+            .or_insert_with(|| settings.user_agent.clone());
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let meta = operation(info.operation_id);
+        let span = tracing::info_span!(
+            "asteroid_sdk.request",
+            operation_id = meta.map_or(info.operation_id, |m| m.spec_operation_id),
+            method = %request.method(),
+            path = meta.map_or_else(|| request.url().path().to_string(), |m| m.path.to_string()),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        execute(&self.client, &self.inner.settings, request)
+            .instrument(span)
+            .await
+    }
+}
+
+/// Send a request with retries, each attempt reading the whole body (bounded), so that a
+/// body that breaks off is retried like any other interrupted attempt.
+async fn execute(
+    http: &reqwest::Client,
+    settings: &Settings,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::Span::current();
+    let started = Instant::now();
+    let deadline = settings.timeout.map(|t| started + t);
+    let idempotent = retry::is_idempotent(request.method(), request.headers());
+    let policy = settings.retry;
+    let mut current = request;
+    let mut attempt: u32 = 0;
+    loop {
+        // Keep a copy for the next attempt; a streaming body cannot be copied, and is
+        // then sent once.
+        let spare = if attempt < policy.max_retries { current.try_clone() } else { None };
+        let mut this = current;
+        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let limit = match (remaining, settings.attempt_timeout) {
+            (Some(r), Some(a)) => Some(r.min(a)),
+            (r, a) => r.or(a),
+        };
+        if let Some(limit) = limit {
+            *this.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
+        }
+        span.record("attempt", attempt + 1);
+        let sent_at = Instant::now();
+        let result = send_buffered(http, this, settings.max_response_bytes).await;
+        let latency = sent_at.elapsed();
+        span.record("latency_ms", latency.as_millis() as u64);
+        let outcome = match &result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = crate::request_id::from_headers(response.headers()) {
+                    span.record("request_id", id.as_str());
+                }
+                tracing::debug!(
+                    attempt = attempt + 1,
+                    status = response.status().as_u16(),
+                    latency_ms = latency.as_millis() as u64,
+                    "response"
+                );
+                Outcome::Response(response.status(), response.headers())
+            }
+            Err(e) => {
+                tracing::debug!(attempt = attempt + 1, error = %e, "request failed");
+                if e.is_connect() && !e.is_timeout() {
+                    Outcome::ConnectFailed
+                } else {
+                    Outcome::Interrupted
+                }
+            }
+        };
+        let decision =
+            retry::decide(&policy, attempt, idempotent, outcome, SystemTime::now(), fastrand::f64());
+        let (Decision::RetryAfter(delay), Some(next)) = (decision, spare) else {
+            return result;
+        };
+        if deadline.is_some_and(|d| Instant::now() + delay >= d) {
+            tracing::debug!(delay_ms = delay.as_millis() as u64, "no time left for a retry");
+            return result;
+        }
+        let reason = match &result {
+            Ok(r) => format!("HTTP {}", r.status().as_u16()),
+            Err(e) => e.to_string(),
+        };
+        tracing::warn!(
+            attempt = attempt + 1,
+            delay_ms = delay.as_millis() as u64,
+            reason = %reason,
+            "retrying"
+        );
+        drop(result);
+        tokio::time::sleep(delay).await;
+        current = next;
+        attempt += 1;
+    }
+}
+
+/// Send one attempt and read its whole body, up to `limit` bytes. A larger body gives a
+/// response whose body fails with [`BodyLimitExceeded`] when read.
+async fn send_buffered(
+    http: &reqwest::Client,
+    request: reqwest::Request,
+    limit: usize,
+) -> reqwest::Result<reqwest::Response> {
+    let mut response = http.execute(request).await?;
+    let status = response.status();
+    let version = response.version();
+    let headers = std::mem::take(response.headers_mut());
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok(rebuild(status, version, headers, Err(limit)));
+    }
+    let mut first: Option<Bytes> = None;
+    let mut rest: Option<BytesMut> = None;
+    let mut total = 0usize;
+    while let Some(chunk) = response.chunk().await? {
+        total += chunk.len();
+        if total > limit {
+            return Ok(rebuild(status, version, headers, Err(limit)));
+        }
+        match (&mut first, &mut rest) {
+            (None, _) => first = Some(chunk),
+            (Some(f), None) => {
+                let mut buf = BytesMut::with_capacity(f.len() + chunk.len());
+                buf.extend_from_slice(f);
+                buf.extend_from_slice(&chunk);
+                rest = Some(buf);
+            }
+            (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
+        }
+    }
+    let body = match (first, rest) {
+        (_, Some(buf)) => buf.freeze(),
+        (Some(f), None) => f,
+        (None, None) => Bytes::new(),
+    };
+    Ok(rebuild(status, version, headers, Ok(body)))
+}
+
+fn rebuild(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    headers: reqwest::header::HeaderMap,
+    body: Result<Bytes, usize>,
+) -> reqwest::Response {
+    let body = match body {
+        Ok(bytes) => reqwest::Body::from(bytes),
+        Err(limit) => reqwest::Body::wrap_stream(futures_util::stream::once(async move {
+            Err::<Bytes, _>(BodyLimitExceeded { limit })
+        })),
+    };
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.version_mut() = version;
+    *response.headers_mut() = headers;
+    reqwest::Response::from(response)
+}
