@@ -1,24 +1,13 @@
-//! Project automation for the asteroid-sdk workspace. `main` only parses arguments and
-//! dispatches; each job is its own module.
+//! `cargo xtask`: parses arguments and dispatches to the jobs in the `xtask` library.
 //!
 //! - `cargo xtask regen`: generate `asteroid-sdk/src/generated/` from `openapi.yaml`.
 //! - `cargo xtask regen --check`: write nothing; print a diff and exit 1 if stale.
 //! - `cargo xtask build-cost`: measure a clean build of the SDK against a bare crate.
 
-mod build_cost;
-mod ensure;
-mod error;
-mod generate;
-mod names;
-mod open_types;
-mod postprocess;
-mod regen;
-mod spec;
-mod transforms;
-
 use std::process::ExitCode;
 
-use ensure::Status;
+use xtask::ensure::Status;
+use xtask::{build_cost, regen};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
