@@ -230,15 +230,22 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes,
             user_agent: HeaderValue::from_static(USER_AGENT),
         };
-        Ok(Client::new_with_client(&base_url, http, Transport::new(settings)))
+        Ok(Client::new_with_client(
+            &base_url,
+            http,
+            Transport::new(settings),
+        ))
     }
 }
 
 /// Parse and check a base URL: `https`, or `http` to a loopback host (or anywhere with
 /// `allow_insecure_http`). The trailing `/` is removed.
 fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error> {
-    let url = reqwest::Url::parse(raw.trim())
-        .map_err(|e| Error::Config(format!("base URL {raw:?} (base_url / {BASE_URL_ENV}) does not parse: {e}")))?;
+    let url = reqwest::Url::parse(raw.trim()).map_err(|e| {
+        Error::Config(format!(
+            "base URL {raw:?} (base_url / {BASE_URL_ENV}) does not parse: {e}"
+        ))
+    })?;
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}
@@ -266,7 +273,9 @@ fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Err
 
 fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
+        }
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -313,24 +322,41 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        assert_eq!(validate_base_url("https://x.example/v2/", false).unwrap(), "https://x.example/v2");
+        assert_eq!(
+            validate_base_url("https://x.example/v2/", false).unwrap(),
+            "https://x.example/v2"
+        );
         assert!(validate_base_url("http://127.0.0.1:8080", false).is_ok());
         assert!(validate_base_url("http://localhost:8080", false).is_ok());
         assert!(validate_base_url("http://[::1]:8080", false).is_ok());
         let e = validate_base_url("http://api.example.com", false).unwrap_err();
         assert!(e.to_string().contains("clear text"), "{e}");
         assert!(validate_base_url("http://api.example.com", true).is_ok());
-        assert!(validate_base_url("not a url", false).unwrap_err().to_string().contains("does not parse"));
+        assert!(
+            validate_base_url("not a url", false)
+                .unwrap_err()
+                .to_string()
+                .contains("does not parse")
+        );
         assert!(validate_base_url("ftp://x", false).is_err());
     }
 
     #[test]
     fn keys_are_validated_without_being_printed() {
-        let e = Client::builder().api_key("bad\nkey-sentinel").build().unwrap_err();
+        let e = Client::builder()
+            .api_key("bad\nkey-sentinel")
+            .build()
+            .unwrap_err();
         assert!(e.to_string().contains("cannot be sent"), "{e}");
         assert!(!format!("{e} {e:?}").contains("sentinel"));
         assert!(Client::builder().api_key("  ").build().is_err());
-        assert!(Client::builder().build().unwrap_err().to_string().contains(API_KEY_ENV));
+        assert!(
+            Client::builder()
+                .build()
+                .unwrap_err()
+                .to_string()
+                .contains(API_KEY_ENV)
+        );
         let c = Client::builder().api_key("sk-sentinel").build().unwrap();
         assert!(!format!("{c:?}").contains("sk-sentinel"));
     }

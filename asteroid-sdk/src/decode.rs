@@ -56,7 +56,10 @@ pub async fn from_response<T: DeserializeOwned, E>(
                 snippet: snippet(&bytes),
             };
             let kept = bytes.slice(..bytes.len().min(SNIPPET_LIMIT));
-            Err(ProgenitorError::InvalidResponsePayload(kept, carry(failure)))
+            Err(ProgenitorError::InvalidResponsePayload(
+                kept,
+                carry(failure),
+            ))
         }
     }
 }
@@ -90,7 +93,10 @@ fn carry(failure: DecodeFailure) -> serde_json::Error {
     struct Failing(Option<io::Error>);
     impl io::Read for Failing {
         fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-            Err(self.0.take().unwrap_or_else(|| io::Error::other("decode failure")))
+            Err(self
+                .0
+                .take()
+                .unwrap_or_else(|| io::Error::other("decode failure")))
         }
     }
     match serde_json::from_reader::<_, IgnoredAny>(Failing(Some(io::Error::other(failure)))) {
@@ -105,7 +111,10 @@ pub(crate) fn carried(error: serde_json::Error) -> Result<DecodeFailure, serde_j
         return Err(error);
     }
     let io: io::Error = error.into();
-    match io.into_inner().map(|inner| inner.downcast::<DecodeFailure>()) {
+    match io
+        .into_inner()
+        .map(|inner| inner.downcast::<DecodeFailure>())
+    {
         Some(Ok(failure)) => Ok(*failure),
         _ => Err(serde::de::Error::custom("response body could not be read")),
     }

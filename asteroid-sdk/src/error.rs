@@ -43,7 +43,7 @@ pub enum Error<E = types::CommonErrorBody> {
     /// The server answered with a documented error status.
     Api {
         /// The response's status, request id and headers.
-        response: ResponseInfo,
+        response: Box<ResponseInfo>,
         /// The typed body.
         body: E,
         /// The body's `code`, when it has one.
@@ -54,14 +54,14 @@ pub enum Error<E = types::CommonErrorBody> {
     /// The server answered with a status the spec does not document.
     UnexpectedStatus {
         /// The response's status, request id and headers.
-        response: ResponseInfo,
+        response: Box<ResponseInfo>,
         /// At most 1 KiB of the body, as text.
         body: String,
     },
     /// The body did not decode into the documented type.
     Decode {
         /// The response's status, request id and headers (when known).
-        response: Option<ResponseInfo>,
+        response: Option<Box<ResponseInfo>>,
         /// The serde path of the value at fault (`$` for the whole body).
         path: String,
         /// What serde said.
@@ -128,8 +128,10 @@ impl<E> Error<E> {
     /// The response the error comes from, when there is one.
     pub fn response(&self) -> Option<&ResponseInfo> {
         match self {
-            Error::Api { response, .. } | Error::UnexpectedStatus { response, .. } => Some(response),
-            Error::Decode { response, .. } => response.as_ref(),
+            Error::Api { response, .. } | Error::UnexpectedStatus { response, .. } => {
+                Some(response)
+            }
+            Error::Decode { response, .. } => response.as_deref(),
             _ => None,
         }
     }
@@ -250,7 +252,12 @@ impl<E> fmt::Display for Error<E> {
         match self {
             Error::Config(m) => write!(f, "invalid client configuration: {m}"),
             Error::InvalidRequest(m) => write!(f, "invalid request (nothing was sent): {m}"),
-            Error::Api { response, code, message, .. } => {
+            Error::Api {
+                response,
+                code,
+                message,
+                ..
+            } => {
                 write_response(f, response)?;
                 match message {
                     Some(m) => write!(f, ": {}", one_line(m, 300))?,
@@ -270,7 +277,12 @@ impl<E> fmt::Display for Error<E> {
                     write!(f, ": {}", one_line(body, 200))
                 }
             }
-            Error::Decode { response, path, message, body } => {
+            Error::Decode {
+                response,
+                path,
+                message,
+                body,
+            } => {
                 write!(f, "could not decode the response")?;
                 if let Some(r) = response {
                     write!(f, " (")?;
@@ -284,13 +296,24 @@ impl<E> fmt::Display for Error<E> {
                 Ok(())
             }
             Error::BodyTooLarge { limit } => {
-                write!(f, "the response body is larger than the limit of {limit} bytes (max_response_bytes)")
+                write!(
+                    f,
+                    "the response body is larger than the limit of {limit} bytes (max_response_bytes)"
+                )
             }
-            Error::Timeout(e) => write!(f, "the request timed out: {}", one_line(&e.to_string(), 200)),
+            Error::Timeout(e) => write!(
+                f,
+                "the request timed out: {}",
+                one_line(&e.to_string(), 200)
+            ),
             Error::Connect(e) => write!(f, "could not connect: {}", one_line(&chain(e), 300)),
             Error::Transport(e) => write!(f, "the connection failed: {}", one_line(&chain(e), 300)),
             Error::DeadlineExceeded { waited, last } => {
-                write!(f, "the execution did not finish within {:.1}s", waited.as_secs_f64())?;
+                write!(
+                    f,
+                    "the execution did not finish within {:.1}s",
+                    waited.as_secs_f64()
+                )?;
                 if let Some(l) = last {
                     write!(f, " (last status: {})", l.status)?;
                 }
@@ -380,29 +403,43 @@ async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<
             Error::from_reqwest(e)
         }
         P::ErrorResponse(rv) => {
-            let response = ResponseInfo::new(rv.status(), rv.headers());
+            let response = Box::new(ResponseInfo::new(rv.status(), rv.headers()));
             let body = rv.into_inner();
             let json = serde_json::to_value(&body).unwrap_or_default();
             let code = json.get("code").and_then(|c| {
-                c.as_i64().or_else(|| c.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+                c.as_i64()
+                    .or_else(|| c.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
             });
-            let message = json.get("message").and_then(|m| m.as_str()).map(str::to_string);
-            Error::Api { response, body, code, message }
+            let message = json
+                .get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string);
+            Error::Api {
+                response,
+                body,
+                code,
+                message,
+            }
         }
         P::InvalidResponsePayload(bytes, json_error) => match decode::carried(json_error) {
-            Ok(DecodeFailure { status, request_id, content_type, path, message, snippet }) => {
-                Error::Decode {
-                    response: Some(ResponseInfo {
-                        status,
-                        request_id,
-                        content_type,
-                        retry_after: None,
-                    }),
-                    path,
-                    message,
-                    body: snippet,
-                }
-            }
+            Ok(DecodeFailure {
+                status,
+                request_id,
+                content_type,
+                path,
+                message,
+                snippet,
+            }) => Error::Decode {
+                response: Some(Box::new(ResponseInfo {
+                    status,
+                    request_id,
+                    content_type,
+                    retry_after: None,
+                })),
+                path,
+                message,
+                body: snippet,
+            },
             Err(other) => Error::Decode {
                 response: None,
                 path: "$".into(),
@@ -411,9 +448,12 @@ async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<
             },
         },
         P::UnexpectedResponse(response) => {
-            let info = ResponseInfo::new(response.status(), response.headers());
+            let info = Box::new(ResponseInfo::new(response.status(), response.headers()));
             match read_prefix(response, decode::SNIPPET_LIMIT).await {
-                Ok(body) => Error::UnexpectedStatus { response: info, body },
+                Ok(body) => Error::UnexpectedStatus {
+                    response: info,
+                    body,
+                },
                 Err(e) => Error::from_reqwest(e),
             }
         }
@@ -440,13 +480,16 @@ mod tests {
     #[test]
     fn display_is_one_line_with_status_request_id_and_message() {
         let e: Error = Error::Api {
-            response: ResponseInfo {
+            response: Box::new(ResponseInfo {
                 status: StatusCode::NOT_FOUND,
                 request_id: Some("req-1".into()),
                 content_type: None,
                 retry_after: None,
+            }),
+            body: types::CommonErrorBody {
+                code: 404,
+                message: "no such\nexecution".into(),
             },
-            body: types::CommonErrorBody { code: 404, message: "no such\nexecution".into() },
             code: Some(404),
             message: Some("no such\nexecution".into()),
         };
@@ -461,16 +504,21 @@ mod tests {
     #[test]
     fn unexpected_status_shows_a_short_snippet() {
         let e: Error = Error::UnexpectedStatus {
-            response: ResponseInfo {
+            response: Box::new(ResponseInfo {
                 status: StatusCode::BAD_GATEWAY,
                 request_id: None,
                 content_type: Some("text/html".into()),
                 retry_after: None,
-            },
+            }),
             body: format!("<html>\n<body>{}</body></html>", "x".repeat(2000)),
         };
         let s = e.to_string();
-        assert!(s.starts_with("unexpected HTTP 502 Bad Gateway (content-type text/html): <html> <body>xx"), "{s}");
+        assert!(
+            s.starts_with(
+                "unexpected HTTP 502 Bad Gateway (content-type text/html): <html> <body>xx"
+            ),
+            "{s}"
+        );
         assert!(!s.contains('\n') && s.chars().count() < 320, "{s}");
         assert!(e.is_retryable() && e.is_server_error());
     }

@@ -51,7 +51,11 @@ impl WaitOptions {
 
     /// Set the growth factor (at least 1).
     pub fn with_multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() { multiplier.max(1.0) } else { 1.0 };
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -84,7 +88,8 @@ impl WaitOptions {
     pub fn delay(&self, n: u32, unit: f64) -> Duration {
         let base = self.base_delay(n);
         if self.jitter {
-            base.mul_f64(1.0 - 0.25 * unit.clamp(0.0, 1.0)).max(self.initial_delay.min(base))
+            base.mul_f64(1.0 - 0.25 * unit.clamp(0.0, 1.0))
+                .max(self.initial_delay.min(base))
         } else {
             base
         }
@@ -202,7 +207,10 @@ mod tests {
         let j = WaitOptions::default();
         for n in 0..10 {
             let x = j.delay(n, 0.99);
-            assert!(x >= Duration::from_secs(2) && x <= j.base_delay(n), "{n}: {x:?}");
+            assert!(
+                x >= Duration::from_secs(2) && x <= j.base_delay(n),
+                "{n}: {x:?}"
+            );
         }
     }
 }

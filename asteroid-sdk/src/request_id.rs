@@ -57,9 +57,18 @@ mod tests {
 
     #[test]
     fn finds_known_and_unknown_request_id_headers() {
-        assert_eq!(from_headers(&headers(&[("x-request-id", "a1")])).as_deref(), Some("a1"));
-        assert_eq!(from_headers(&headers(&[("cf-ray", "r"), ("request-id", "b")])).as_deref(), Some("b"));
-        assert_eq!(from_headers(&headers(&[("x-asteroid-request-id", "c")])).as_deref(), Some("c"));
+        assert_eq!(
+            from_headers(&headers(&[("x-request-id", "a1")])).as_deref(),
+            Some("a1")
+        );
+        assert_eq!(
+            from_headers(&headers(&[("cf-ray", "r"), ("request-id", "b")])).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            from_headers(&headers(&[("x-asteroid-request-id", "c")])).as_deref(),
+            Some("c")
+        );
         assert_eq!(from_headers(&headers(&[("content-type", "x")])), None);
     }
 }

@@ -59,7 +59,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        Self { max_retries: 0, ..Self::default() }
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 
     /// Set the number of retries.
@@ -169,7 +172,11 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     {
         return Some(Duration::from_secs_f64((ms / 1000.0).min(1e9)));
     }
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
     }
@@ -193,12 +200,17 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_is_capped() {
-        let p = RetryPolicy::default().with_jitter(false).with_max_retries(10);
+        let p = RetryPolicy::default()
+            .with_jitter(false)
+            .with_max_retries(10);
         let d: Vec<u64> = (0..6).map(|n| p.delay(n, 0.9).as_millis() as u64).collect();
         assert_eq!(d, [500, 1000, 2000, 4000, 8000, 8000]);
         let j = RetryPolicy::default();
         assert_eq!(j.delay(0, 0.0), Duration::from_millis(500));
-        assert_eq!(j.delay(0, 0.9999), Duration::from_millis(500).mul_f64(1.0 - 0.25 * 0.9999));
+        assert_eq!(
+            j.delay(0, 0.9999),
+            Duration::from_millis(500).mul_f64(1.0 - 0.25 * 0.9999)
+        );
         // Jittered delays still grow.
         assert!(j.delay(1, 0.9999) > j.delay(0, 0.0));
     }
@@ -206,8 +218,14 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(retry_after(&h(&[("retry-after", "2")]), now), Some(Duration::from_secs(2)));
-        assert_eq!(retry_after(&h(&[("retry-after-ms", "250")]), now), Some(Duration::from_millis(250)));
+        assert_eq!(
+            retry_after(&h(&[("retry-after", "2")]), now),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after(&h(&[("retry-after-ms", "250")]), now),
+            Some(Duration::from_millis(250))
+        );
         assert_eq!(
             retry_after(&h(&[("retry-after", "Sun, 06 Nov 1994 08:49:47 GMT")]), now),
             Some(Duration::from_secs(10))
@@ -227,25 +245,57 @@ mod tests {
         let empty = HeaderMap::new();
         let r = |s: u16| Outcome::Response(StatusCode::from_u16(s).unwrap(), &empty);
         for s in RETRYABLE_STATUSES {
-            assert_eq!(decide(&p, 0, true, r(*s), now, 0.0), Decision::RetryAfter(Duration::from_millis(500)));
+            assert_eq!(
+                decide(&p, 0, true, r(*s), now, 0.0),
+                Decision::RetryAfter(Duration::from_millis(500))
+            );
         }
         for s in [400, 401, 403, 404, 422] {
             assert_eq!(decide(&p, 0, true, r(s), now, 0.0), Decision::Stop, "{s}");
         }
         assert_eq!(decide(&p, 2, true, r(503), now, 0.0), Decision::Stop);
-        assert_eq!(decide(&RetryPolicy::none(), 0, true, r(503), now, 0.0), Decision::Stop);
+        assert_eq!(
+            decide(&RetryPolicy::none(), 0, true, r(503), now, 0.0),
+            Decision::Stop
+        );
         // Not idempotent: only a connection that was never made is retried.
         assert_eq!(decide(&p, 0, false, r(503), now, 0.0), Decision::Stop);
-        assert_eq!(decide(&p, 0, false, Outcome::Interrupted, now, 0.0), Decision::Stop);
-        assert!(matches!(decide(&p, 0, false, Outcome::ConnectFailed, now, 0.0), Decision::RetryAfter(_)));
+        assert_eq!(
+            decide(&p, 0, false, Outcome::Interrupted, now, 0.0),
+            Decision::Stop
+        );
+        assert!(matches!(
+            decide(&p, 0, false, Outcome::ConnectFailed, now, 0.0),
+            Decision::RetryAfter(_)
+        ));
         let long = h(&[("retry-after", "61")]);
-        assert_eq!(decide(&p, 0, true, Outcome::Response(StatusCode::TOO_MANY_REQUESTS, &long), now, 0.0), Decision::Stop);
+        assert_eq!(
+            decide(
+                &p,
+                0,
+                true,
+                Outcome::Response(StatusCode::TOO_MANY_REQUESTS, &long),
+                now,
+                0.0
+            ),
+            Decision::Stop
+        );
         let short = h(&[("retry-after", "1")]);
         assert_eq!(
-            decide(&p, 0, true, Outcome::Response(StatusCode::TOO_MANY_REQUESTS, &short), now, 0.0),
+            decide(
+                &p,
+                0,
+                true,
+                Outcome::Response(StatusCode::TOO_MANY_REQUESTS, &short),
+                now,
+                0.0
+            ),
             Decision::RetryAfter(Duration::from_secs(1))
         );
-        assert!(is_idempotent(&Method::POST, &h(&[("idempotency-key", "k")])));
+        assert!(is_idempotent(
+            &Method::POST,
+            &h(&[("idempotency-key", "k")])
+        ));
         assert!(!is_idempotent(&Method::POST, &empty));
     }
 }

@@ -50,7 +50,10 @@ mod tests {
     #[test]
     fn never_printed() {
         let k = ApiKey::new("sk-sentinel-123");
-        assert_eq!(format!("{k:?} {k} {:?}", Some(&k)), "ApiKey(***) *** Some(ApiKey(***))");
+        assert_eq!(
+            format!("{k:?} {k} {:?}", Some(&k)),
+            "ApiKey(***) *** Some(ApiKey(***))"
+        );
         assert_eq!(k.expose(), "sk-sentinel-123");
     }
 }

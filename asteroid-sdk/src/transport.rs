@@ -61,7 +61,9 @@ pub(crate) struct Settings {
 
 impl Transport {
     pub(crate) fn new(settings: Settings) -> Self {
-        Self { settings: Arc::new(settings) }
+        Self {
+            settings: Arc::new(settings),
+        }
     }
 }
 
@@ -127,7 +129,11 @@ async fn execute(
     loop {
         // Keep a copy for the next attempt; a streaming body cannot be copied, and is
         // then sent once.
-        let spare = if attempt < policy.max_retries { current.try_clone() } else { None };
+        let spare = if attempt < policy.max_retries {
+            current.try_clone()
+        } else {
+            None
+        };
         let mut this = current;
         let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let limit = match (remaining, settings.attempt_timeout) {
@@ -165,13 +171,22 @@ async fn execute(
                 }
             }
         };
-        let decision =
-            retry::decide(&policy, attempt, idempotent, outcome, SystemTime::now(), fastrand::f64());
+        let decision = retry::decide(
+            &policy,
+            attempt,
+            idempotent,
+            outcome,
+            SystemTime::now(),
+            fastrand::f64(),
+        );
         let (Decision::RetryAfter(delay), Some(next)) = (decision, spare) else {
             return result;
         };
         if deadline.is_some_and(|d| Instant::now() + delay >= d) {
-            tracing::debug!(delay_ms = delay.as_millis() as u64, "no time left for a retry");
+            tracing::debug!(
+                delay_ms = delay.as_millis() as u64,
+                "no time left for a retry"
+            );
             return result;
         }
         let reason = match &result {

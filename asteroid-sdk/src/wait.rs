@@ -11,10 +11,10 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use uuid::Uuid;
 
+use crate::Client;
 use crate::error::Error;
 use crate::poll::{Acceptance, WaitOptions, poll_stream};
 use crate::types::{AgentsExecutionListItem, AgentsExecutionStatus};
-use crate::Client;
 
 /// How an execution ended (or paused, with [`WaitOptions::stop_on_attention`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -43,14 +43,18 @@ impl ExecutionOutcome {
     /// The execution as last fetched.
     pub fn execution(&self) -> &AgentsExecutionListItem {
         match self {
-            Self::Completed(e) | Self::Failed(e) | Self::Cancelled(e) | Self::NeedsAttention(e) => e,
+            Self::Completed(e) | Self::Failed(e) | Self::Cancelled(e) | Self::NeedsAttention(e) => {
+                e
+            }
         }
     }
 
     /// The execution, owned.
     pub fn into_execution(self) -> AgentsExecutionListItem {
         match self {
-            Self::Completed(e) | Self::Failed(e) | Self::Cancelled(e) | Self::NeedsAttention(e) => e,
+            Self::Completed(e) | Self::Failed(e) | Self::Cancelled(e) | Self::NeedsAttention(e) => {
+                e
+            }
         }
     }
 
@@ -76,7 +80,10 @@ impl ExecutionOutcome {
 }
 
 fn deadline_error(waited: Duration, last: Option<AgentsExecutionListItem>) -> Error {
-    Error::DeadlineExceeded { waited, last: last.map(Box::new) }
+    Error::DeadlineExceeded {
+        waited,
+        last: last.map(Box::new),
+    }
 }
 
 impl Client {
@@ -99,7 +106,11 @@ impl Client {
     /// that ended the wait (after the client's own retries). Dropping the future stops
     /// the polling.
     pub fn wait_for_execution(&self, id: Uuid) -> WaitForExecution<'_> {
-        WaitForExecution { client: self, id, options: WaitOptions::default() }
+        WaitForExecution {
+            client: self,
+            id,
+            options: WaitOptions::default(),
+        }
     }
 
     /// A stream of execution `id` that yields it each time its status changes (the first

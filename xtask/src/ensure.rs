@@ -28,7 +28,10 @@ pub fn ensure_file_contents(path: &Path, contents: &str, check: bool) -> Result<
         let diff = TextDiff::from_lines(&old, contents)
             .unified_diff()
             .context_radius(3)
-            .header(&format!("{name} (committed)"), &format!("{name} (from the spec)"))
+            .header(
+                &format!("{name} (committed)"),
+                &format!("{name} (from the spec)"),
+            )
             .to_string();
         return Ok(Status::Stale(diff));
     }
@@ -61,8 +64,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "one\ntwo\n");
-        assert_eq!(ensure_file_contents(&f, "one\nthree\n", false).unwrap(), Status::Written);
-        assert_eq!(ensure_file_contents(&f, "one\nthree\n", true).unwrap(), Status::Fresh);
+        assert_eq!(
+            ensure_file_contents(&f, "one\nthree\n", false).unwrap(),
+            Status::Written
+        );
+        assert_eq!(
+            ensure_file_contents(&f, "one\nthree\n", true).unwrap(),
+            Status::Fresh
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -47,9 +47,12 @@ pub fn generate(doc: &Value, header: &str) -> Result<Output> {
     let spec = spec::to_openapiv3(doc.clone())?;
 
     let settings = settings(&open);
-    let client_tokens = guarded("client", || Generator::new(&settings).generate_tokens(&spec))?;
-    let mock_tokens =
-        guarded("httpmock", || Generator::new(&settings).httpmock(&spec, "crate"))?;
+    let client_tokens = guarded("client", || {
+        Generator::new(&settings).generate_tokens(&spec)
+    })?;
+    let mock_tokens = guarded("httpmock", || {
+        Generator::new(&settings).httpmock(&spec, "crate")
+    })?;
 
     let mut client: syn::File = syn::parse2(client_tokens)
         .map_err(|e| XtaskError::msg(format!("progenitor's output does not parse: {e}")))?;
@@ -57,10 +60,15 @@ pub fn generate(doc: &Value, header: &str) -> Result<Output> {
     let extra_items = operations_table(doc);
     postprocess::client(
         &mut client,
-        &postprocess::Rewrites { extra_types, deprecated, extra_items },
+        &postprocess::Rewrites {
+            extra_types,
+            deprecated,
+            extra_items,
+        },
     )?;
-    let mock: syn::File = syn::parse2(mock_tokens)
-        .map_err(|e| XtaskError::msg(format!("progenitor's httpmock output does not parse: {e}")))?;
+    let mock: syn::File = syn::parse2(mock_tokens).map_err(|e| {
+        XtaskError::msg(format!("progenitor's httpmock output does not parse: {e}"))
+    })?;
 
     Ok(Output {
         client: format!("{header}{}", prettyplease::unparse(&client)),
@@ -80,7 +88,9 @@ fn guarded(
     std::panic::set_hook(previous);
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(XtaskError::msg(format!("progenitor ({what}) rejected the spec: {e}"))),
+        Ok(Err(e)) => Err(XtaskError::msg(format!(
+            "progenitor ({what}) rejected the spec: {e}"
+        ))),
         Err(panic) => {
             let text = panic
                 .downcast_ref::<String>()
@@ -101,8 +111,12 @@ fn operations_table(doc: &Value) -> TokenStream {
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
             for method in crate::transforms::HTTP_METHODS {
-                let Some(op) = item.get(*method) else { continue };
-                let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
+                let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                    continue;
+                };
                 let snake = crate::names::snake_name(id);
                 let upper = method.to_uppercase();
                 rows.push(quote::quote! {
@@ -125,11 +139,16 @@ fn operations_table(doc: &Value) -> TokenStream {
 /// `(type name, property)` of every property the spec marks `deprecated: true`.
 fn deprecated_fields(doc: &Value) -> BTreeSet<postprocess::FieldKey> {
     let mut out = BTreeSet::new();
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return out;
     };
     for (name, schema) in schemas {
-        let Some(props) = schema.get("properties").and_then(Value::as_object) else { continue };
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
         for (prop, p) in props {
             if p.get("deprecated") == Some(&Value::Bool(true)) {
                 out.insert((type_name(name), prop.clone()));

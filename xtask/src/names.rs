@@ -40,8 +40,14 @@ mod tests {
 
     #[test]
     fn like_typify() {
-        assert_eq!(type_name("Agents.Execution.ListItem"), "AgentsExecutionListItem");
-        assert_eq!(type_name("Agents.Execution.APITriggerContext"), "AgentsExecutionApiTriggerContext");
+        assert_eq!(
+            type_name("Agents.Execution.ListItem"),
+            "AgentsExecutionListItem"
+        );
+        assert_eq!(
+            type_name("Agents.Execution.APITriggerContext"),
+            "AgentsExecutionApiTriggerContext"
+        );
         assert_eq!(type_name("paused_by_agent"), "PausedByAgent");
         assert_eq!(type_name("1st"), "X1st");
         assert_eq!(snake_name("type"), "type_");

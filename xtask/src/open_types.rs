@@ -31,12 +31,17 @@ pub struct OpenType {
 
 /// Find the string enums and discriminated unions among the component schemas.
 pub fn collect(doc: &Value) -> Result<Vec<OpenType>> {
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for (name, schema) in schemas {
-        let Some(obj) = schema.as_object() else { continue };
+        let Some(obj) = schema.as_object() else {
+            continue;
+        };
         let ptr = child("/components/schemas", name);
         if is_string_enum(obj) {
             out.push(open_enum(name, obj));
@@ -90,7 +95,8 @@ fn open_enum(name: &str, schema: &Map<String, Value>) -> OpenType {
         .map(|v| format!("`{v}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let summary = format!(" Known values: {listed}; any other value is kept in [`{ty}::{unknown_name}`].");
+    let summary =
+        format!(" Known values: {listed}; any other value is kept in [`{ty}::{unknown_name}`].");
     let items = quote! {
         #docs
         #[doc = ""]
@@ -203,7 +209,10 @@ fn open_enum(name: &str, schema: &Map<String, Value>) -> OpenType {
             }
         }
     };
-    OpenType { type_name: ty, items }
+    OpenType {
+        type_name: ty,
+        items,
+    }
 }
 
 fn open_union(
@@ -220,14 +229,19 @@ fn open_union(
         _ => return Ok(None),
     };
     let Some(property) = disc.get("propertyName").and_then(Value::as_str) else {
-        return Err(XtaskError::at(child(&child(ptr, "discriminator"), "propertyName"), "missing"));
+        return Err(XtaskError::at(
+            child(&child(ptr, "discriminator"), "propertyName"),
+            "missing",
+        ));
     };
     // (tag value, schema name) pairs: the explicit mapping, then the implicit one (a
     // branch's schema name is its tag) for branches the mapping does not name.
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Some(mapping) = disc.get("mapping").and_then(Value::as_object) {
         for (tag, target) in mapping {
-            let Some(target) = target.as_str() else { continue };
+            let Some(target) = target.as_str() else {
+                continue;
+            };
             let schema_name = target.rsplit('/').next().unwrap_or(target).to_string();
             pairs.push((tag.clone(), schema_name));
         }
@@ -351,5 +365,8 @@ fn open_union(
             }
         }
     };
-    Ok(Some(OpenType { type_name: ty, items }))
+    Ok(Some(OpenType {
+        type_name: ty,
+        items,
+    }))
 }

@@ -75,20 +75,24 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
         }
     };
     tokens.extend(rewrites.extra_types.clone());
-    let extra: syn::File = syn::parse2(tokens).map_err(|e| XtaskError::msg(format!("generated open types do not parse: {e}")))?;
+    let extra: syn::File = syn::parse2(tokens)
+        .map_err(|e| XtaskError::msg(format!("generated open types do not parse: {e}")))?;
     types.1.extend(extra.items);
 
-    let mut fields = FieldRewriter { deprecated: &rewrites.deprecated, current: String::new() };
+    let mut fields = FieldRewriter {
+        deprecated: &rewrites.deprecated,
+        current: String::new(),
+    };
     for item in types.1.iter_mut() {
         fields.visit_item_mut(item);
     }
 
     let mut sends = SendRewriter { count: 0 };
     for item in file.items.iter_mut() {
-        if let syn::Item::Mod(m) = item {
-            if m.ident == "builder" {
-                sends.visit_item_mod_mut(m);
-            }
+        if let syn::Item::Mod(m) = item
+            && m.ident == "builder"
+        {
+            sends.visit_item_mod_mut(m);
         }
     }
     if sends.count == 0 && file_has_operations(file) {
@@ -112,7 +116,9 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
 }
 
 fn file_has_operations(file: &syn::File) -> bool {
-    file.items.iter().any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "builder"))
+    file.items
+        .iter()
+        .any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "builder"))
 }
 
 struct DecodeRewriter {
@@ -121,7 +127,12 @@ struct DecodeRewriter {
 
 impl VisitMut for DecodeRewriter {
     fn visit_expr_path_mut(&mut self, node: &mut syn::ExprPath) {
-        let segs: Vec<String> = node.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segs: Vec<String> = node
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         if segs == ["ResponseValue", "from_response"] {
             *node = syn::parse_quote!(crate::decode::from_response);
             self.count += 1;
@@ -139,8 +150,12 @@ impl VisitMut for SendRewriter {
         if f.sig.ident != "send" || f.sig.asyncness.is_none() {
             return;
         }
-        let syn::ReturnType::Type(_, ty) = &f.sig.output else { return };
-        let Some((ok, err_body)) = result_types(ty) else { return };
+        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+            return;
+        };
+        let Some((ok, err_body)) = result_types(ty) else {
+            return;
+        };
         let original = ty.clone();
         let block = f.block.clone();
         f.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error<#err_body>>);
@@ -159,13 +174,17 @@ fn result_types(ty: &syn::Type) -> Option<(syn::Type, syn::Type)> {
     if last.ident != "Result" {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     let mut types = args.args.iter().filter_map(|a| match a {
         syn::GenericArgument::Type(t) => Some(t),
         _ => None,
     });
     let ok = types.next()?.clone();
-    let syn::Type::Path(err) = types.next()? else { return None };
+    let syn::Type::Path(err) = types.next()? else {
+        return None;
+    };
     let err_last = err.path.segments.last()?;
     if err_last.ident != "Error" {
         return None;
@@ -202,9 +221,9 @@ impl VisitMut for FieldRewriter<'_> {
             field.attrs.push(syn::parse_quote!(#[deprecated]));
         }
         if is_string_map(&field.ty) {
-            field
-                .attrs
-                .push(syn::parse_quote!(#[serde(deserialize_with = "deserialize_lenient_string_map")]));
+            field.attrs.push(
+                syn::parse_quote!(#[serde(deserialize_with = "deserialize_lenient_string_map")]),
+            );
         } else if !is_option(&field.ty) {
             for attr in field.attrs.iter_mut() {
                 add_null_default(attr);
@@ -234,7 +253,9 @@ fn serde_rename(field: &syn::Field) -> Option<String> {
 
 /// `HashMap<String, String>` or `BTreeMap<String, String>`.
 fn is_string_map(ty: &syn::Type) -> bool {
-    let text = quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "");
+    let text = quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(' ', "");
     (text.contains("HashMap<") || text.contains("BTreeMap<"))
         && text.ends_with("String,::std::string::String>")
         && text.matches('<').count() == 1
@@ -253,7 +274,9 @@ fn add_null_default(attr: &mut syn::Attribute) {
     if !attr.path().is_ident("serde") {
         return;
     }
-    let syn::Meta::List(list) = &attr.meta else { return };
+    let syn::Meta::List(list) = &attr.meta else {
+        return;
+    };
     let text = list.tokens.to_string();
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     let plain_default = parts.contains(&"default");
@@ -295,23 +318,46 @@ mod tests {
             }
         };
         let rewrites = Rewrites {
-            extra_items: quote::quote!(const OPS: usize = 1;),
+            extra_items: quote::quote!(
+                const OPS: usize = 1;
+            ),
             extra_types: TokenStream::new(),
-            deprecated: [("Item".to_string(), "oldUrl".to_string())].into_iter().collect(),
+            deprecated: [("Item".to_string(), "oldUrl".to_string())]
+                .into_iter()
+                .collect(),
         };
         client(&mut file, &rewrites).unwrap();
         let text = prettyplease::unparse(&file);
-        assert!(text.contains("deserialize_with = \"deserialize_null_default\""), "{text}");
-        assert_eq!(text.matches("deserialize_with = \"deserialize_null_default\"").count(), 1, "{text}");
-        assert!(text.contains("deserialize_with = \"deserialize_lenient_string_map\""), "{text}");
-        assert!(text.contains("#[deprecated]\n        pub old_url"), "{text}");
+        assert!(
+            text.contains("deserialize_with = \"deserialize_null_default\""),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("deserialize_with = \"deserialize_null_default\"")
+                .count(),
+            1,
+            "{text}"
+        );
+        assert!(
+            text.contains("deserialize_with = \"deserialize_lenient_string_map\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("#[deprecated]\n        pub old_url"),
+            "{text}"
+        );
         assert!(text.contains("crate::decode::from_response(r)"), "{text}");
         assert!(text.contains("fn deserialize_null_default"), "{text}");
         assert!(
-            text.contains("::std::result::Result<ResponseValue<types::Item>, crate::Error<types::E>>"),
+            text.contains(
+                "::std::result::Result<ResponseValue<types::Item>, crate::Error<types::E>>"
+            ),
             "{text}"
         );
-        assert!(text.contains("crate::error::from_result(result).await"), "{text}");
+        assert!(
+            text.contains("crate::error::from_result(result).await"),
+            "{text}"
+        );
         assert!(text.contains("const OPS: usize = 1;"), "{text}");
     }
 

@@ -52,9 +52,8 @@ impl Report {
 /// Generate all files in memory, then write them (or, with `check`, compare them).
 /// Nothing is written unless every step succeeded.
 pub fn run(paths: &Paths, check: bool) -> Result<Report> {
-    let bytes = std::fs::read(&paths.spec).map_err(|e| {
-        XtaskError::msg(format!("cannot read the spec: {e}")).in_file(&paths.spec)
-    })?;
+    let bytes = std::fs::read(&paths.spec)
+        .map_err(|e| XtaskError::msg(format!("cannot read the spec: {e}")).in_file(&paths.spec))?;
     let texts = generate_from_bytes(&bytes, &display_name(&paths.spec))
         .map_err(|e| e.in_file(&paths.spec))?;
     let mut files = Vec::new();

@@ -1,8 +1,8 @@
 //! Reading the vendored spec: the file, its YAML, and the checks that make it an OpenAPI
 //! document we can generate from. Every failure names the file and where it is.
 
-use std::collections::BTreeMap;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use crate::error::{Location, Result, XtaskError, child};
 
@@ -69,7 +69,9 @@ pub fn validate(doc: &Value) -> Result<()> {
             return Err(XtaskError::at(item_ptr, "a path item must be a mapping"));
         };
         for method in crate::transforms::HTTP_METHODS {
-            let Some(op) = item.get(*method) else { continue };
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
             let op_ptr = child(&item_ptr, method);
             let Some(op) = op.as_object() else {
                 return Err(XtaskError::at(op_ptr, "an operation must be a mapping"));
@@ -100,7 +102,10 @@ pub fn validate(doc: &Value) -> Result<()> {
 pub fn to_openapiv3(doc: Value) -> Result<openapiv3::OpenAPI> {
     serde_path_to_error::deserialize(doc).map_err(|e| {
         let pointer = path_to_pointer(e.path());
-        XtaskError::at(pointer, format!("not valid OpenAPI 3.0 after the transforms: {}", e.inner()))
+        XtaskError::at(
+            pointer,
+            format!("not valid OpenAPI 3.0 after the transforms: {}", e.inner()),
+        )
     })
 }
 
@@ -150,7 +155,10 @@ mod tests {
             }
         });
         let e = validate(&doc).unwrap_err();
-        assert_eq!(e.location.pointer.as_deref(), Some("/paths/~1b/post/operationId"));
+        assert_eq!(
+            e.location.pointer.as_deref(),
+            Some("/paths/~1b/post/operationId")
+        );
         assert!(e.message.contains("duplicate operationId"), "{e}");
     }
 

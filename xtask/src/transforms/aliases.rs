@@ -25,18 +25,26 @@ const PRIMITIVE_KEYS: &[&str] = &[
 ];
 
 fn is_primitive_alias(schema: &Value) -> bool {
-    let Some(obj) = schema.as_object() else { return false };
+    let Some(obj) = schema.as_object() else {
+        return false;
+    };
     let primitive = matches!(
         obj.get("type").and_then(Value::as_str),
         Some("string" | "integer" | "number" | "boolean")
     );
-    primitive && obj.keys().all(|k| PRIMITIVE_KEYS.contains(&k.as_str()) || is_annotation(k))
+    primitive
+        && obj
+            .keys()
+            .all(|k| PRIMITIVE_KEYS.contains(&k.as_str()) || is_annotation(k))
 }
 
 /// Replace every `$ref` to a primitive alias with the alias's constraints, then drop the
 /// aliases that nothing refers to any more.
 pub fn apply(doc: &mut Value) -> Result<()> {
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return Ok(());
     };
     let aliases: Map<String, Value> = schemas
@@ -50,7 +58,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                 .filter(|(k, _)| !is_annotation(k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            (format!("#/components/schemas/{name}"), Value::Object(constraints))
+            (
+                format!("#/components/schemas/{name}"),
+                Value::Object(constraints),
+            )
         })
         .collect();
     if aliases.is_empty() {
@@ -63,12 +74,15 @@ pub fn apply(doc: &mut Value) -> Result<()> {
         }
     }
     let text = serde_json::to_string(doc).unwrap_or_default();
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for reference in aliases.keys() {
-            if !text.contains(&format!("\"{reference}\"")) {
-                if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-                    schemas.remove(name);
-                }
+            if !text.contains(&format!("\"{reference}\""))
+                && let Some(name) = reference.strip_prefix("#/components/schemas/")
+            {
+                schemas.remove(name);
             }
         }
     }
@@ -80,21 +94,27 @@ fn inline(value: &mut Value, aliases: &Map<String, Value>) -> bool {
     match value {
         Value::Object(obj) => {
             let mut changed = false;
-            if let Some(target) = obj.get("$ref").and_then(Value::as_str) {
-                if let Some(Value::Object(constraints)) = aliases.get(target) {
-                    obj.remove("$ref");
-                    for (k, v) in constraints {
-                        obj.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
-                    changed = true;
+            if let Some(target) = obj.get("$ref").and_then(Value::as_str)
+                && let Some(Value::Object(constraints)) = aliases.get(target)
+            {
+                obj.remove("$ref");
+                for (k, v) in constraints {
+                    obj.entry(k.clone()).or_insert_with(|| v.clone());
                 }
+                changed = true;
             }
             for v in obj.values_mut() {
                 changed |= inline(v, aliases);
             }
             changed
         }
-        Value::Array(items) => items.iter_mut().fold(false, |c, v| inline(v, aliases) || c),
+        Value::Array(items) => {
+            let mut changed = false;
+            for v in items.iter_mut() {
+                changed |= inline(v, aliases);
+            }
+            changed
+        }
         _ => false,
     }
 }
@@ -117,7 +137,8 @@ mod tests {
         });
         apply(&mut d).unwrap();
         assert_eq!(
-            d.pointer("/paths/~1x~1{id}/get/parameters/0/schema").unwrap(),
+            d.pointer("/paths/~1x~1{id}/get/parameters/0/schema")
+                .unwrap(),
             &json!({"type": "string", "format": "uuid"})
         );
         assert_eq!(
@@ -129,8 +150,12 @@ mod tests {
 
     #[test]
     fn enums_and_objects_are_not_aliases() {
-        assert!(!is_primitive_alias(&json!({"type": "string", "enum": ["a"]})));
+        assert!(!is_primitive_alias(
+            &json!({"type": "string", "enum": ["a"]})
+        ));
         assert!(!is_primitive_alias(&json!({"type": "object"})));
-        assert!(is_primitive_alias(&json!({"type": "integer", "minimum": 1, "x-a": 1})));
+        assert!(is_primitive_alias(
+            &json!({"type": "integer", "minimum": 1, "x-a": 1})
+        ));
     }
 }

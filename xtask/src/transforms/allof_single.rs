@@ -13,15 +13,22 @@ use crate::error::Result;
 /// Fold `allOf: [inline]` into the parent when no keyword is set on both.
 pub fn apply(doc: &mut Value) -> Result<()> {
     walk_document(doc, &mut |_, schema| {
-        let Some(Value::Array(all)) = schema.get("allOf") else { return Ok(()) };
+        let Some(Value::Array(all)) = schema.get("allOf") else {
+            return Ok(());
+        };
         if all.len() != 1 {
             return Ok(());
         }
-        let Some(inner) = all[0].as_object() else { return Ok(()) };
+        let Some(inner) = all[0].as_object() else {
+            return Ok(());
+        };
         if inner.contains_key("$ref") {
             return Ok(());
         }
-        if inner.keys().any(|k| schema.contains_key(k) && !super::is_annotation(k)) {
+        if inner
+            .keys()
+            .any(|k| schema.contains_key(k) && !super::is_annotation(k))
+        {
             return Ok(());
         }
         let inner = inner.clone();
@@ -49,7 +56,10 @@ mod tests {
         }}}}});
         apply(&mut d).unwrap();
         let p = &d["components"]["schemas"]["O"]["properties"];
-        assert_eq!(p["a"], json!({"type": "string", "format": "uuid", "description": "outer"}));
+        assert_eq!(
+            p["a"],
+            json!({"type": "string", "format": "uuid", "description": "outer"})
+        );
         assert_eq!(p["b"]["allOf"][0]["$ref"], "#/components/schemas/X");
         assert_eq!(p["c"]["allOf"].as_array().unwrap().len(), 2);
     }

@@ -9,10 +9,10 @@ use crate::error::Result;
 /// value, so `const` is dropped.
 pub fn apply(doc: &mut Value) -> Result<()> {
     walk_document(doc, &mut |_, schema| {
-        if let Some(value) = schema.remove("const") {
-            if !schema.contains_key("enum") {
-                schema.insert("enum".into(), Value::Array(vec![value]));
-            }
+        if let Some(value) = schema.remove("const")
+            && !schema.contains_key("enum")
+        {
+            schema.insert("enum".into(), Value::Array(vec![value]));
         }
         Ok(())
     })

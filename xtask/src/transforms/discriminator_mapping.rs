@@ -31,7 +31,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                 },
                 _ => {
                     let at = child(&child(&child(ptr, "discriminator"), "mapping"), key);
-                    return Err(XtaskError::at(at, "a discriminator mapping value must be a string"));
+                    return Err(XtaskError::at(
+                        at,
+                        "a discriminator mapping value must be a string",
+                    ));
                 }
             }
         }
@@ -53,7 +56,8 @@ mod tests {
 
     #[test]
     fn ref_objects_become_strings_and_strings_stay() {
-        let mut d = doc(json!({"a": {"$ref": "#/components/schemas/A"}, "b": "#/components/schemas/B"}));
+        let mut d =
+            doc(json!({"a": {"$ref": "#/components/schemas/A"}, "b": "#/components/schemas/B"}));
         apply(&mut d).unwrap();
         assert_eq!(
             d["components"]["schemas"]["U"]["discriminator"]["mapping"],

@@ -29,7 +29,9 @@ pub fn apply(doc: &mut Value) -> Result<()> {
     };
     for (path, item) in paths.iter_mut() {
         let item_ptr = child("/paths", path);
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for method in HTTP_METHODS {
             let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
                 continue;
@@ -64,8 +66,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                 continue;
             }
             let merged_schema = merge_all(&snapshot, &distinct, &child(&op_ptr, "responses"))?;
-            let names: Option<Vec<String>> =
-                distinct.iter().map(|s| schema_ref_name(s).map(str::to_string)).collect();
+            let names: Option<Vec<String>> = distinct
+                .iter()
+                .map(|s| schema_ref_name(s).map(str::to_string))
+                .collect();
             let replacement = match names {
                 Some(mut names) => {
                     names.sort();
@@ -94,7 +98,9 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                 None => merged_schema,
             };
             for (status, media, _) in &found {
-                let Some(response) = responses.get_mut(status) else { continue };
+                let Some(response) = responses.get_mut(status) else {
+                    continue;
+                };
                 // A shared response component is copied into the operation before it changes.
                 if response.get("$ref").is_some() {
                     *response =
@@ -178,9 +184,12 @@ fn json_schema(response: &Value) -> Option<(String, Value)> {
 fn resolve_schema<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     let mut current = schema;
     for _ in 0..16 {
-        match schema_ref_name(current)
-            .and_then(|n| doc.pointer(&format!("/components/schemas/{}", crate::error::escape_segment(n))))
-        {
+        match schema_ref_name(current).and_then(|n| {
+            doc.pointer(&format!(
+                "/components/schemas/{}",
+                crate::error::escape_segment(n)
+            ))
+        }) {
             Some(target) => current = target,
             None => break,
         }
@@ -195,7 +204,11 @@ fn shape(schema: &Value) -> Value {
             obj.iter()
                 .filter(|(k, _)| !is_annotation(k) && *k != "enum")
                 .map(|(k, v)| {
-                    let v = if k == "type" { normalize_type(v) } else { shape(v) };
+                    let v = if k == "type" {
+                        normalize_type(v)
+                    } else {
+                        shape(v)
+                    };
                     (k.clone(), v)
                 })
                 .collect(),
@@ -208,7 +221,11 @@ fn shape(schema: &Value) -> Value {
 fn normalize_type(t: &Value) -> Value {
     // An integer is a number: `code: {type: integer, enum: [400]}` and `{type: number,
     // enum: [404]}` have the same shape.
-    if t == "integer" { Value::from("number") } else { t.clone() }
+    if t == "integer" {
+        Value::from("number")
+    } else {
+        t.clone()
+    }
 }
 
 fn merge_all(doc: &Value, schemas: &[&Value], ptr: &str) -> Result<Value> {
@@ -296,8 +313,13 @@ fn widen(schema: &mut Value) {
                     (Some(x), Some(y)) => x.total_cmp(&y),
                     _ => a.to_string().cmp(&b.to_string()),
                 });
-                let integral = !values.is_empty() && values.iter().all(|v| v.is_i64() || v.is_u64());
-                if integral && out.get("type").is_some_and(|t| t == "number" || t == "integer") {
+                let integral =
+                    !values.is_empty() && values.iter().all(|v| v.is_i64() || v.is_u64());
+                if integral
+                    && out
+                        .get("type")
+                        .is_some_and(|t| t == "number" || t == "integer")
+                {
                     out.insert("type".into(), Value::from("integer"));
                     out.remove("format");
                 }
@@ -325,8 +347,11 @@ fn pick_name(doc: &Value, names: &[String], op_id: &str, taken: &[(String, Value
     let suffix = common_suffix(names, prefix.len());
     let mut candidate = format!("{prefix}{suffix}");
     let is_free = |n: &str| {
-        doc.pointer(&format!("/components/schemas/{}", crate::error::escape_segment(n)))
-            .is_none()
+        doc.pointer(&format!(
+            "/components/schemas/{}",
+            crate::error::escape_segment(n)
+        ))
+        .is_none()
             && !taken.iter().any(|(t, _)| t == n)
     };
     if candidate.trim_matches(|c: char| !c.is_alphanumeric()).len() < 3 || !is_free(&candidate) {
@@ -345,7 +370,13 @@ fn common_prefix(names: &[String]) -> String {
     let first = &names[0];
     let mut len = first.len();
     for n in &names[1..] {
-        len = len.min(first.bytes().zip(n.bytes()).take_while(|(a, b)| a == b).count());
+        len = len.min(
+            first
+                .bytes()
+                .zip(n.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
     }
     while !first.is_char_boundary(len) {
         len -= 1;
@@ -357,7 +388,12 @@ fn common_suffix(names: &[String], prefix_len: usize) -> String {
     let first = &names[0];
     let mut len = first.len() - prefix_len;
     for n in &names[1..] {
-        let shared = first.bytes().rev().zip(n.bytes().rev()).take_while(|(a, b)| a == b).count();
+        let shared = first
+            .bytes()
+            .rev()
+            .zip(n.bytes().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
         len = len.min(shared).min(n.len() - prefix_len);
     }
     let start = first.len() - len;
@@ -430,7 +466,11 @@ mod tests {
                 .contains("Known values: 400, 404, 500.")
         );
         // The originals are no longer referenced and are gone.
-        assert!(d["components"]["schemas"].get("Common.NotFoundErrorBody").is_none());
+        assert!(
+            d["components"]["schemas"]
+                .get("Common.NotFoundErrorBody")
+                .is_none()
+        );
     }
 
     #[test]
@@ -448,7 +488,10 @@ mod tests {
         d["components"]["schemas"]["Common.InternalErrorBody"]["properties"]["extra"] =
             json!({"type": "string"});
         let e = apply(&mut d).unwrap_err();
-        assert_eq!(e.location.pointer.as_deref(), Some("/paths/~1a/get/responses"));
+        assert_eq!(
+            e.location.pointer.as_deref(),
+            Some("/paths/~1a/get/responses")
+        );
         assert!(e.message.contains("different shapes"), "{e}");
     }
 
@@ -467,6 +510,9 @@ mod tests {
             .replace("Common.InternalErrorBody", "Ie");
         let mut d: Value = serde_json::from_str(&text).unwrap();
         apply(&mut d).unwrap();
-        assert!(d["components"]["schemas"].get("AErrorBody").is_some(), "{d:#}");
+        assert!(
+            d["components"]["schemas"].get("AErrorBody").is_some(),
+            "{d:#}"
+        );
     }
 }

@@ -10,12 +10,12 @@ use crate::error::Result;
 /// and is not a schema keyword, so it is not touched.)
 pub fn apply(doc: &mut Value) -> Result<()> {
     walk_document(doc, &mut |_, schema| {
-        if let Some(Value::Array(_)) = schema.get("examples") {
-            if let Some(Value::Array(mut list)) = schema.remove("examples") {
-                if !schema.contains_key("example") && !list.is_empty() {
-                    schema.insert("example".into(), list.swap_remove(0));
-                }
-            }
+        if let Some(Value::Array(_)) = schema.get("examples")
+            && let Some(Value::Array(mut list)) = schema.remove("examples")
+            && !schema.contains_key("example")
+            && !list.is_empty()
+        {
+            schema.insert("example".into(), list.swap_remove(0));
         }
         Ok(())
     })
@@ -33,7 +33,10 @@ mod tests {
             "E": {"type": "string", "examples": []}
         }}});
         apply(&mut d).unwrap();
-        assert_eq!(d["components"]["schemas"]["S"], json!({"type": "string", "example": "a"}));
+        assert_eq!(
+            d["components"]["schemas"]["S"],
+            json!({"type": "string", "example": "a"})
+        );
         assert_eq!(d["components"]["schemas"]["E"], json!({"type": "string"}));
     }
 

@@ -10,8 +10,12 @@ use crate::error::{Result, XtaskError, child};
 /// of the two is kept.
 pub fn apply(doc: &mut Value) -> Result<()> {
     walk_document(doc, &mut |ptr, schema| {
-        rewrite(ptr, schema, "exclusiveMinimum", "minimum", |excl, incl| excl >= incl)?;
-        rewrite(ptr, schema, "exclusiveMaximum", "maximum", |excl, incl| excl <= incl)
+        rewrite(ptr, schema, "exclusiveMinimum", "minimum", |excl, incl| {
+            excl >= incl
+        })?;
+        rewrite(ptr, schema, "exclusiveMaximum", "maximum", |excl, incl| {
+            excl <= incl
+        })
     })
 }
 
@@ -22,7 +26,9 @@ fn rewrite(
     inclusive: &str,
     exclusive_is_stricter: fn(f64, f64) -> bool,
 ) -> Result<()> {
-    let Some(value) = schema.get(exclusive) else { return Ok(()) };
+    let Some(value) = schema.get(exclusive) else {
+        return Ok(());
+    };
     match value {
         Value::Bool(_) => Ok(()),
         Value::Number(n) => {
@@ -40,7 +46,10 @@ fn rewrite(
             }
             Ok(())
         }
-        _ => Err(XtaskError::at(child(ptr, exclusive), "must be a number or a boolean")),
+        _ => Err(XtaskError::at(
+            child(ptr, exclusive),
+            "must be a number or a boolean",
+        )),
     }
 }
 
@@ -80,6 +89,9 @@ mod tests {
     fn bad_value_is_reported() {
         let mut d = json!({"components": {"schemas": {"N": {"exclusiveMinimum": "x"}}}});
         let e = apply(&mut d).unwrap_err();
-        assert_eq!(e.location.pointer.as_deref(), Some("/components/schemas/N/exclusiveMinimum"));
+        assert_eq!(
+            e.location.pointer.as_deref(),
+            Some("/components/schemas/N/exclusiveMinimum")
+        );
     }
 }

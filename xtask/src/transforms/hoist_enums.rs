@@ -13,7 +13,9 @@ use crate::error::Result;
 
 /// Whether a schema is an inline string enum (and nothing more).
 pub fn is_string_enum(schema: &Map<String, Value>) -> bool {
-    let Some(Value::Array(values)) = schema.get("enum") else { return false };
+    let Some(Value::Array(values)) = schema.get("enum") else {
+        return false;
+    };
     let typed = match schema.get("type") {
         None => true,
         Some(t) => t == "string",
@@ -36,22 +38,37 @@ pub fn apply(doc: &mut Value) -> Result<()> {
         .map(|s| s.keys().cloned().collect())
         .unwrap_or_default();
 
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, schema) in schemas.iter_mut() {
             hoist_within(name, schema, &mut hoisted, &mut taken, true);
         }
     }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for method in HTTP_METHODS {
                 let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
                     continue;
                 };
-                let op_id = op.get("operationId").and_then(Value::as_str).unwrap_or("Op").to_string();
-                let Some(Value::Array(params)) = op.get_mut("parameters") else { continue };
+                let op_id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Op")
+                    .to_string();
+                let Some(Value::Array(params)) = op.get_mut("parameters") else {
+                    continue;
+                };
                 for param in params {
-                    let pname = param.get("name").and_then(Value::as_str).unwrap_or("param").to_string();
+                    let pname = param
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("param")
+                        .to_string();
                     if let Some(schema) = param.get_mut("schema") {
                         let base = format!("{op_id}.{pname}");
                         hoist_within(&base, schema, &mut hoisted, &mut taken, false);
@@ -63,7 +80,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
     if hoisted.is_empty() {
         return Ok(());
     }
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, schema) in hoisted {
             schemas.insert(name, schema);
         }
@@ -72,7 +92,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
             .entry("components")
             .or_insert_with(|| Value::Object(Map::new()));
         if let Some(c) = components.as_object_mut() {
-            c.insert("schemas".into(), Value::Object(hoisted.into_iter().collect()));
+            c.insert(
+                "schemas".into(),
+                Value::Object(hoisted.into_iter().collect()),
+            );
         }
     }
     Ok(())
@@ -87,7 +110,9 @@ fn hoist_within(
     taken: &mut Vec<String>,
     is_component: bool,
 ) {
-    let Some(obj) = schema.as_object_mut() else { return };
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
     if !is_component && is_string_enum(obj) {
         let unique = unique_name(name, taken);
         let mut site = Map::new();
@@ -104,7 +129,9 @@ fn hoist_within(
         }
         site.insert(
             "allOf".into(),
-            Value::Array(vec![serde_json::json!({"$ref": format!("#/components/schemas/{unique}")})]),
+            Value::Array(vec![
+                serde_json::json!({"$ref": format!("#/components/schemas/{unique}")}),
+            ]),
         );
         *obj = site;
         out.push((unique, Value::Object(moved)));
@@ -162,16 +189,23 @@ mod tests {
         apply(&mut d).unwrap();
         let s = &d["components"]["schemas"];
         assert_eq!(s["Top"], json!({"type": "string", "enum": ["a", "b"]}));
-        assert_eq!(s["Ctx.source"], json!({"type": "string", "enum": ["api"], "description": "tag"}));
+        assert_eq!(
+            s["Ctx.source"],
+            json!({"type": "string", "enum": ["api"], "description": "tag"})
+        );
         assert_eq!(
             s["Ctx"]["properties"]["source"],
             json!({"description": "tag", "deprecated": true,
                    "allOf": [{"$ref": "#/components/schemas/Ctx.source"}]})
         );
         assert_eq!(s["Ctx.tags.item"], json!({"enum": ["x"]}));
-        assert_eq!(s["List.order"], json!({"type": "string", "enum": ["asc", "desc"]}));
         assert_eq!(
-            d.pointer("/paths/~1x/get/parameters/0/schema/allOf/0/$ref").unwrap(),
+            s["List.order"],
+            json!({"type": "string", "enum": ["asc", "desc"]})
+        );
+        assert_eq!(
+            d.pointer("/paths/~1x/get/parameters/0/schema/allOf/0/$ref")
+                .unwrap(),
             "#/components/schemas/List.order"
         );
     }

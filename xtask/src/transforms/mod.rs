@@ -39,21 +39,57 @@ pub struct Transform {
 /// Every transform, in the order it runs.
 pub const PIPELINE: &[Transform] = &[
     // OpenAPI 3.1 / JSON Schema 2020-12 to OpenAPI 3.0.
-    Transform { name: "version", apply: version::apply },
-    Transform { name: "discriminator_mapping", apply: discriminator_mapping::apply },
-    Transform { name: "nullable", apply: nullable::apply },
-    Transform { name: "const_enum", apply: const_enum::apply },
-    Transform { name: "unevaluated", apply: unevaluated::apply },
-    Transform { name: "exclusive_bounds", apply: exclusive_bounds::apply },
-    Transform { name: "examples", apply: examples::apply },
+    Transform {
+        name: "version",
+        apply: version::apply,
+    },
+    Transform {
+        name: "discriminator_mapping",
+        apply: discriminator_mapping::apply,
+    },
+    Transform {
+        name: "nullable",
+        apply: nullable::apply,
+    },
+    Transform {
+        name: "const_enum",
+        apply: const_enum::apply,
+    },
+    Transform {
+        name: "unevaluated",
+        apply: unevaluated::apply,
+    },
+    Transform {
+        name: "exclusive_bounds",
+        apply: exclusive_bounds::apply,
+    },
+    Transform {
+        name: "examples",
+        apply: examples::apply,
+    },
     // What progenitor cannot take as written.
-    Transform { name: "error_responses", apply: error_responses::apply },
+    Transform {
+        name: "error_responses",
+        apply: error_responses::apply,
+    },
     // Simpler, more useful Rust types.
-    Transform { name: "aliases", apply: aliases::apply },
-    Transform { name: "allof_single", apply: allof_single::apply },
+    Transform {
+        name: "aliases",
+        apply: aliases::apply,
+    },
+    Transform {
+        name: "allof_single",
+        apply: allof_single::apply,
+    },
     // Forward compatibility: open enums need names, unknown fields are tolerated.
-    Transform { name: "hoist_enums", apply: hoist_enums::apply },
-    Transform { name: "unknown_properties", apply: unknown_properties::apply },
+    Transform {
+        name: "hoist_enums",
+        apply: hoist_enums::apply,
+    },
+    Transform {
+        name: "unknown_properties",
+        apply: unknown_properties::apply,
+    },
 ];
 
 /// Run the whole pipeline.

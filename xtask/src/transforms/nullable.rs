@@ -54,20 +54,26 @@ fn type_list(ptr: &str, schema: &mut Map<String, Value>) -> Result<()> {
 }
 
 fn null_branches(ptr: &str, schema: &mut Map<String, Value>) -> Result<()> {
-    if let Some(Value::String(t)) = schema.get("type") {
-        if t == "null" {
-            return Err(XtaskError::at(
-                child(ptr, "type"),
-                "`type: null` outside oneOf/anyOf has no OpenAPI 3.0 form",
-            ));
-        }
+    if let Some(Value::String(t)) = schema.get("type")
+        && t == "null"
+    {
+        return Err(XtaskError::at(
+            child(ptr, "type"),
+            "`type: null` outside oneOf/anyOf has no OpenAPI 3.0 form",
+        ));
     }
     for key in ["oneOf", "anyOf"] {
-        let Some(Value::Array(branches)) = schema.get(key) else { continue };
+        let Some(Value::Array(branches)) = schema.get(key) else {
+            continue;
+        };
         if !branches.iter().any(is_null_schema) {
             continue;
         }
-        let rest: Vec<Value> = branches.iter().filter(|b| !is_null_schema(b)).cloned().collect();
+        let rest: Vec<Value> = branches
+            .iter()
+            .filter(|b| !is_null_schema(b))
+            .cloned()
+            .collect();
         schema.insert("nullable".into(), Value::Bool(true));
         match rest.len() {
             0 => {
@@ -123,7 +129,10 @@ mod tests {
             one(json!({"type": ["string", "null"], "format": "date-time"})).unwrap(),
             json!({"type": "string", "format": "date-time", "nullable": true})
         );
-        assert_eq!(one(json!({"type": ["integer"]})).unwrap(), json!({"type": "integer"}));
+        assert_eq!(
+            one(json!({"type": ["integer"]})).unwrap(),
+            json!({"type": "integer"})
+        );
     }
 
     #[test]
@@ -147,8 +156,14 @@ mod tests {
     #[test]
     fn unsupported_forms_name_their_pointer() {
         let e = one(json!({"type": ["string", "integer"]})).unwrap_err();
-        assert_eq!(e.location.pointer.as_deref(), Some("/components/schemas/N/type"));
+        assert_eq!(
+            e.location.pointer.as_deref(),
+            Some("/components/schemas/N/type")
+        );
         let e = one(json!({"properties": {"x": {"type": "null"}}})).unwrap_err();
-        assert_eq!(e.location.pointer.as_deref(), Some("/components/schemas/N/properties/x/type"));
+        assert_eq!(
+            e.location.pointer.as_deref(),
+            Some("/components/schemas/N/properties/x/type")
+        );
     }
 }

@@ -11,10 +11,10 @@ use crate::error::Result;
 /// says `additionalProperties`; `unevaluatedItems` has no 3.0 form and is dropped.
 pub fn apply(doc: &mut Value) -> Result<()> {
     walk_document(doc, &mut |_, schema| {
-        if let Some(value) = schema.remove("unevaluatedProperties") {
-            if !schema.contains_key("additionalProperties") {
-                schema.insert("additionalProperties".into(), value);
-            }
+        if let Some(value) = schema.remove("unevaluatedProperties")
+            && !schema.contains_key("additionalProperties")
+        {
+            schema.insert("additionalProperties".into(), value);
         }
         schema.remove("unevaluatedItems");
         Ok(())

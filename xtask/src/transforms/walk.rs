@@ -37,7 +37,9 @@ const MAP: &[&str] = &[
 
 /// Visit every schema in the document (components, parameters, bodies, responses, headers).
 pub fn walk_document(doc: &mut Value, f: &mut SchemaFn<'_>) -> Result<()> {
-    let Some(root) = doc.as_object_mut() else { return Ok(()) };
+    let Some(root) = doc.as_object_mut() else {
+        return Ok(());
+    };
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
             for (name, schema) in schemas.iter_mut() {
@@ -61,7 +63,9 @@ pub fn walk_document(doc: &mut Value, f: &mut SchemaFn<'_>) -> Result<()> {
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let item_ptr = child("/paths", path);
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for (key, value) in item.iter_mut() {
                 let ptr = child(&item_ptr, key);
                 if key == "parameters" {
@@ -83,7 +87,9 @@ enum Holder {
 }
 
 fn walk_operation(ptr: &str, op: &mut Value, f: &mut SchemaFn<'_>) -> Result<()> {
-    let Some(op) = op.as_object_mut() else { return Ok(()) };
+    let Some(op) = op.as_object_mut() else {
+        return Ok(());
+    };
     if let Some(params) = op.get_mut("parameters") {
         walk_list(&child(ptr, "parameters"), params, Holder::Parameter, f)?;
     }
@@ -111,7 +117,9 @@ fn walk_list(ptr: &str, list: &mut Value, holder: Holder, f: &mut SchemaFn<'_>) 
 /// A parameter, header, request body or response: schemas sit under `schema`,
 /// `content/*/schema` and `headers/*/schema`.
 fn walk_holder(ptr: &str, item: &mut Value, holder: Holder, f: &mut SchemaFn<'_>) -> Result<()> {
-    let Some(obj) = item.as_object_mut() else { return Ok(()) };
+    let Some(obj) = item.as_object_mut() else {
+        return Ok(());
+    };
     if let Some(schema) = obj.get_mut("schema") {
         walk_schema(&child(ptr, "schema"), schema, f)?;
     }
@@ -123,12 +131,12 @@ fn walk_holder(ptr: &str, item: &mut Value, holder: Holder, f: &mut SchemaFn<'_>
             }
         }
     }
-    if matches!(holder, Holder::Response | Holder::Body) {
-        if let Some(headers) = obj.get_mut("headers").and_then(Value::as_object_mut) {
-            for (name, header) in headers.iter_mut() {
-                let hptr = child(&child(ptr, "headers"), name);
-                walk_holder(&hptr, header, Holder::Parameter, f)?;
-            }
+    if matches!(holder, Holder::Response | Holder::Body)
+        && let Some(headers) = obj.get_mut("headers").and_then(Value::as_object_mut)
+    {
+        for (name, header) in headers.iter_mut() {
+            let hptr = child(&child(ptr, "headers"), name);
+            walk_holder(&hptr, header, Holder::Parameter, f)?;
         }
     }
     Ok(())
@@ -136,7 +144,9 @@ fn walk_holder(ptr: &str, item: &mut Value, holder: Holder, f: &mut SchemaFn<'_>
 
 /// Visit one schema and, after the callback, all its subschemas.
 pub fn walk_schema(ptr: &str, schema: &mut Value, f: &mut SchemaFn<'_>) -> Result<()> {
-    let Some(obj) = schema.as_object_mut() else { return Ok(()) };
+    let Some(obj) = schema.as_object_mut() else {
+        return Ok(());
+    };
     f(ptr, obj)?;
     for key in SINGLE {
         if let Some(sub) = obj.get_mut(*key) {
