@@ -30,9 +30,13 @@ impl Paths {
     }
 }
 
-/// The workspace root (the xtask crate sits one level below it).
+/// The workspace root (the xtask crate sits one level below it). `cargo run` and
+/// `cargo test` set `CARGO_MANIFEST_DIR` at run time; the build-time value is the fallback.
 pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.ends_with("xtask") || p.join("../openapi.yaml").exists())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 

@@ -60,6 +60,19 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                     .and_then(Value::as_str)
                     .unwrap_or("Op")
                     .to_string();
+                // Inline request and response bodies: named as progenitor names their types
+                // (`<operationId>-body`, `<operationId>-response`).
+                for (key, suffix) in [("requestBody", "body"), ("responses", "response")] {
+                    let Some(holder) = op.get_mut(key) else { continue };
+                    let mut schemas: Vec<&mut Value> = Vec::new();
+                    collect_body_schemas(holder, key == "responses", &mut schemas);
+                    for schema in schemas {
+                        if schema.get("$ref").is_none() {
+                            let base = format!("{op_id}-{suffix}");
+                            hoist_within(&base, schema, &mut hoisted, &mut taken, true);
+                        }
+                    }
+                }
                 let Some(Value::Array(params)) = op.get_mut("parameters") else {
                     continue;
                 };
@@ -99,6 +112,24 @@ pub fn apply(doc: &mut Value) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `content/*/schema` values of a request body, or of every response.
+fn collect_body_schemas<'a>(holder: &'a mut Value, many: bool, out: &mut Vec<&'a mut Value>) {
+    let bodies: Vec<&'a mut Value> = if many {
+        holder.as_object_mut().map(|m| m.values_mut().collect()).unwrap_or_default()
+    } else {
+        vec![holder]
+    };
+    for body in bodies {
+        if let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) {
+            for media in content.values_mut() {
+                if let Some(schema) = media.get_mut("schema") {
+                    out.push(schema);
+                }
+            }
+        }
+    }
 }
 
 /// Hoist enums found in `schema` (named `name`); the schema itself is hoisted only when it
@@ -208,6 +239,20 @@ mod tests {
                 .unwrap(),
             "#/components/schemas/List.order"
         );
+    }
+
+    #[test]
+    fn enums_in_inline_bodies_are_hoisted_with_progenitors_names() {
+        let mut d = json!({"paths": {"/x": {"post": {"operationId": "Cancel",
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"mode": {"type": "string", "enum": ["a", "b"]}}}}}},
+            "responses": {"200": {"content": {"application/json": {"schema": {"type": "string", "enum": ["ok"]}}}}}
+        }}}});
+        apply(&mut d).unwrap();
+        let s = &d["components"]["schemas"];
+        assert_eq!(s["Cancel-body.mode"], json!({"type": "string", "enum": ["a", "b"]}));
+        // A whole body that is an enum stays inline: typify names it after the operation.
+        assert!(s.get("Cancel-response").is_none());
     }
 
     #[test]
