@@ -12,7 +12,8 @@ git ls-files -z | xargs -0 -I{} cp --parents {} "$work/"
 cp tests/data/openapi.evolved.yaml "$work/openapi.yaml"
 mkdir -p "$work/asteroid-sdk/examples"
 cp tests/data/evolved_example.rs "$work/asteroid-sdk/examples/evolved.rs"
-export CARGO_TARGET_DIR="$root/target/evolve-check"
+# Share the build directory: only the copy's own crates are compiled again.
+export CARGO_TARGET_DIR="$root/target"
 cd "$work"
 cargo xtask regen
 grep -q "fn execution_cancel" asteroid-sdk/src/generated/client.rs
