@@ -87,6 +87,9 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
         fields.visit_item_mut(item);
     }
 
+    let mut messages = MessageRewriter;
+    messages.visit_file_mut(file);
+
     let mut sends = SendRewriter { count: 0 };
     for item in file.items.iter_mut() {
         if let syn::Item::Mod(m) = item
@@ -138,6 +141,28 @@ impl VisitMut for DecodeRewriter {
             self.count += 1;
         }
         syn::visit_mut::visit_expr_path_mut(self, node);
+    }
+}
+
+/// progenitor writes types into messages as token streams (`:: uuid :: Uuid`); the
+/// messages users read say `uuid::Uuid`.
+struct MessageRewriter;
+
+impl VisitMut for MessageRewriter {
+    fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
+        let text = lit.value();
+        if text.starts_with("conversion to `") {
+            let tidy = text
+                .replace(" :: ", "::")
+                .replace("`:: ", "`")
+                .replace(":: ", "::")
+                .replace(" < ", "<")
+                .replace(" <", "<")
+                .replace("< ", "<")
+                .replace(" >", ">")
+                .replace(" ,", ",");
+            *lit = syn::LitStr::new(&tidy, lit.span());
+        }
     }
 }
 
@@ -311,6 +336,7 @@ mod tests {
             pub mod builder {
                 impl<'a> Op<'a> {
                     pub async fn send(self) -> Result<ResponseValue<types::Item>, Error<types::E>> {
+                        let _m = "conversion to `:: uuid :: Uuid` for id failed";
                         let x = ResponseValue::from_response(r).await?;
                         Ok(x)
                     }
@@ -359,6 +385,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("const OPS: usize = 1;"), "{text}");
+        assert!(text.contains("\"conversion to `uuid::Uuid` for id failed\""), "{text}");
     }
 
     #[test]

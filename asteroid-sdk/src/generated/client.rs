@@ -2550,7 +2550,7 @@ pub mod builder {
             self.execution_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
+                    "conversion to `uuid::Uuid` for execution_id failed".to_string()
                 });
             self
         }
