@@ -171,8 +171,9 @@ impl ClientBuilder {
 
     /// Use this `reqwest::Client` (its connection pool, proxy and TLS settings). The SDK
     /// still adds the key, the `User-Agent`, the timeout and retries to each request.
-    /// Give it `redirect::Policy::none()` or [`same_origin_redirects`]: reqwest's default
-    /// policy would carry the API key to another host.
+    /// Build it from [`http_client_builder`], which installs the TLS crypto provider and
+    /// keeps redirects within the origin (reqwest's default policy would carry the API key
+    /// to another host).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -302,16 +303,29 @@ pub fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+/// A `reqwest::ClientBuilder` set up as the SDK sets up its own: the SDK's TLS crypto
+/// provider installed, a 10 s connect timeout, and [`same_origin_redirects`]. Start from it
+/// when you pass your own client to [`ClientBuilder::http_client`]: with the default
+/// `rustls` feature, reqwest has no crypto provider of its own, and
+/// `reqwest::Client::builder().build()` would fail unless some crate installed one.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .redirect(same_origin_redirects())
+}
+
+/// Install ring as the process's rustls crypto provider, unless one is installed.
+fn install_crypto_provider() {
     #[cfg(feature = "rustls")]
     {
-        // reqwest is built without a default crypto provider; use ring unless the
-        // application installed one.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
-    reqwest::Client::builder()
+}
+
+fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+    http_client_builder()
         .connect_timeout(connect_timeout)
-        .redirect(same_origin_redirects())
         .build()
         .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
 }

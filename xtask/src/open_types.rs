@@ -62,19 +62,11 @@ fn doc_attr(text: Option<&str>) -> TokenStream {
     }
 }
 
-fn open_enum(name: &str, schema: &Map<String, Value>) -> OpenType {
-    let ty = type_name(name);
-    let ident = format_ident!("{}", ty);
-    let values: Vec<String> = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
+/// Distinct variant identifiers for the values, and a name for the fallback variant
+/// (`Unknown`, or `Unknown_` if a value already took it).
+fn variant_names<'a>(values: impl Iterator<Item = &'a str>) -> (Vec<proc_macro2::Ident>, String) {
     let mut used = BTreeSet::new();
-    let variants: Vec<_> = values
-        .iter()
+    let idents = values
         .map(|v| {
             let mut n = type_name(v);
             while !used.insert(n.clone()) {
@@ -87,6 +79,20 @@ fn open_enum(name: &str, schema: &Map<String, Value>) -> OpenType {
     while used.contains(&unknown_name) {
         unknown_name.push('_');
     }
+    (idents, unknown_name)
+}
+
+fn open_enum(name: &str, schema: &Map<String, Value>) -> OpenType {
+    let ty = type_name(name);
+    let ident = format_ident!("{}", ty);
+    let values: Vec<String> = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let (variants, unknown_name) = variant_names(values.iter().map(String::as_str));
     let unknown = format_ident!("{}", unknown_name);
     let docs = doc_attr(schema.get("description").and_then(Value::as_str));
     let variant_docs: Vec<String> = values.iter().map(|v| format!(" `{v}`")).collect();
@@ -270,21 +276,7 @@ fn open_union(
 
     let ty = type_name(name);
     let ident = format_ident!("{}", ty);
-    let mut used = BTreeSet::new();
-    let variant_idents: Vec<_> = pairs
-        .iter()
-        .map(|(tag, _)| {
-            let mut n = type_name(tag);
-            while !used.insert(n.clone()) {
-                n.push('_');
-            }
-            format_ident!("{}", n)
-        })
-        .collect();
-    let mut unknown_name = "Unknown".to_string();
-    while used.contains(&unknown_name) {
-        unknown_name.push('_');
-    }
+    let (variant_idents, unknown_name) = variant_names(pairs.iter().map(|(t, _)| t.as_str()));
     let unknown = format_ident!("{}", unknown_name);
     let tags: Vec<&String> = pairs.iter().map(|(t, _)| t).collect();
     let inner_types: Vec<_> = pairs
