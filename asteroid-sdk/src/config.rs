@@ -99,7 +99,7 @@ impl ClientBuilder {
                 "{API_KEY_ENV} is empty; set it to your Asteroid API key"
             )));
         }
-        let mut builder = self.api_key(key);
+        let mut builder = self.api_key(key.trim());
         match std::env::var(BASE_URL_ENV) {
             Ok(url) if !url.trim().is_empty() => builder = builder.base_url(url.trim()),
             Ok(_) | Err(std::env::VarError::NotPresent) => {}

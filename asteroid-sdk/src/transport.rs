@@ -105,6 +105,7 @@ impl ClientHooks<Transport> for Client {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
             request_id = tracing::field::Empty,
+            error = tracing::field::Empty,
         );
         execute(&self.client, &self.inner.settings, request)
             .instrument(span)
@@ -143,17 +144,11 @@ async fn execute(
         if let Some(limit) = limit {
             *this.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
         }
-        span.record("attempt", attempt + 1);
         let sent_at = Instant::now();
         let result = send_buffered(http, this, settings.max_response_bytes).await;
         let latency = sent_at.elapsed();
-        span.record("latency_ms", latency.as_millis() as u64);
         let outcome = match &result {
             Ok(response) => {
-                span.record("status", response.status().as_u16());
-                if let Some(id) = crate::request_id::from_headers(response.headers()) {
-                    span.record("request_id", id.as_str());
-                }
                 tracing::debug!(
                     attempt = attempt + 1,
                     status = response.status().as_u16(),
@@ -180,6 +175,7 @@ async fn execute(
             fastrand::f64(),
         );
         let (Decision::RetryAfter(delay), Some(next)) = (decision, spare) else {
+            record_outcome(&span, attempt + 1, started.elapsed(), &result);
             return result;
         };
         if deadline.is_some_and(|d| Instant::now() + delay >= d) {
@@ -187,6 +183,7 @@ async fn execute(
                 delay_ms = delay.as_millis() as u64,
                 "no time left for a retry"
             );
+            record_outcome(&span, attempt + 1, started.elapsed(), &result);
             return result;
         }
         let reason = match &result {
@@ -203,6 +200,36 @@ async fn execute(
         tokio::time::sleep(delay).await;
         current = next;
         attempt += 1;
+    }
+}
+
+/// Record how the call ended on its span, once: the attempts made, the whole latency, and
+/// the final status and request id, or the error kind when no response came.
+fn record_outcome(
+    span: &tracing::Span,
+    attempts: u32,
+    elapsed: Duration,
+    result: &reqwest::Result<reqwest::Response>,
+) {
+    span.record("attempt", attempts);
+    span.record("latency_ms", elapsed.as_millis() as u64);
+    match result {
+        Ok(response) => {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = crate::request_id::from_headers(response.headers()) {
+                span.record("request_id", id.as_str());
+            }
+        }
+        Err(e) => {
+            let kind = if e.is_timeout() {
+                "timeout"
+            } else if e.is_connect() {
+                "connect"
+            } else {
+                "transport"
+            };
+            span.record("error", kind);
+        }
     }
 }
 

@@ -1,6 +1,16 @@
 //! Integration tests of asteroid-sdk: one binary, one module per concern.
 
 mod common;
+mod conformance;
 mod decode;
+mod faults;
 mod freshness;
+mod fuzz;
 mod http;
+mod regen;
+mod mocks;
+mod redirects;
+mod retries;
+mod secrets;
+mod tracing_spans;
+mod wait;
