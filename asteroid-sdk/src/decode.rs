@@ -64,23 +64,57 @@ pub async fn from_response<T: DeserializeOwned, E>(
     }
 }
 
-/// Decode JSON with the serde path of the value at fault on failure (`$` is the root).
+/// Decode JSON with the path of the value at fault on failure: `$` for the whole body,
+/// `comments[0].userId` for a field, `metadata["a.b"]` for a key that needs quoting.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, String)> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { "$".to_string() } else { path };
-        (path, e.into_inner().to_string())
-    })?;
+    let value: T = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| (path_text(e.path()), e.into_inner().to_string()))?;
     de.end().map_err(|e| ("$".to_string(), e.to_string()))?;
     Ok(value)
 }
 
-/// At most [`SNIPPET_LIMIT`] bytes of a body, as text.
+fn path_text(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                let plain = !key.is_empty()
+                    && !key.contains(['.', '[', ']', '"', '`'])
+                    && !key.chars().any(char::is_control);
+                if plain {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(key);
+                } else {
+                    let quoted = serde_json::to_string(key).unwrap_or_default();
+                    out.push_str(&format!("[{quoted}]"));
+                }
+            }
+            Segment::Unknown => out.push_str(if out.is_empty() { "?" } else { ".?" }),
+        }
+    }
+    if out.is_empty() { "$".to_string() } else { out }
+}
+
+/// At most [`SNIPPET_LIMIT`] bytes of a body, as text (`…` marks a cut).
 pub fn snippet(bytes: &[u8]) -> String {
     let cut = &bytes[..bytes.len().min(SNIPPET_LIMIT)];
     let mut text = String::from_utf8_lossy(cut).into_owned();
-    if bytes.len() > SNIPPET_LIMIT {
+    let mut truncated = bytes.len() > SNIPPET_LIMIT;
+    if text.len() > SNIPPET_LIMIT {
+        // Invalid bytes became 3-byte replacement characters: cut again, on a boundary.
+        let mut end = SNIPPET_LIMIT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        truncated = true;
+    }
+    if truncated {
         text.push('…');
     }
     text
@@ -160,8 +194,23 @@ mod tests {
 
     #[test]
     fn snippets_are_bounded() {
-        let big = vec![b'a'; 5000];
-        let s = snippet(&big);
-        assert!(s.len() <= SNIPPET_LIMIT + '…'.len_utf8());
+        for big in [vec![b'a'; 5000], vec![0xff; 5000], vec![0xff; 1000]] {
+            let s = snippet(&big);
+            assert!(s.len() <= SNIPPET_LIMIT + '…'.len_utf8(), "{}", s.len());
+        }
+        assert_eq!(snippet(b"{}"), "{}");
+    }
+
+    #[test]
+    fn odd_keys_are_quoted_in_paths() {
+        #[derive(serde::Deserialize, Debug)]
+        struct M {
+            #[allow(dead_code)]
+            m: std::collections::HashMap<String, u8>,
+        }
+        assert_eq!(decode_json::<M>(br#"{"m":{"":"x"}}"#).unwrap_err().0, r#"m[""]"#);
+        assert_eq!(decode_json::<M>(br#"{"m":{"a.b":"x"}}"#).unwrap_err().0, r#"m["a.b"]"#);
+        assert_eq!(decode_json::<M>(br#"{"m":{"ok":"x"}}"#).unwrap_err().0, "m.ok");
+        assert_eq!(decode_json::<M>(b"[]").unwrap_err().0, "$");
     }
 }
