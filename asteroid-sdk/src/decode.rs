@@ -208,9 +208,18 @@ mod tests {
             #[allow(dead_code)]
             m: std::collections::HashMap<String, u8>,
         }
-        assert_eq!(decode_json::<M>(br#"{"m":{"":"x"}}"#).unwrap_err().0, r#"m[""]"#);
-        assert_eq!(decode_json::<M>(br#"{"m":{"a.b":"x"}}"#).unwrap_err().0, r#"m["a.b"]"#);
-        assert_eq!(decode_json::<M>(br#"{"m":{"ok":"x"}}"#).unwrap_err().0, "m.ok");
+        assert_eq!(
+            decode_json::<M>(br#"{"m":{"":"x"}}"#).unwrap_err().0,
+            r#"m[""]"#
+        );
+        assert_eq!(
+            decode_json::<M>(br#"{"m":{"a.b":"x"}}"#).unwrap_err().0,
+            r#"m["a.b"]"#
+        );
+        assert_eq!(
+            decode_json::<M>(br#"{"m":{"ok":"x"}}"#).unwrap_err().0,
+            "m.ok"
+        );
         assert_eq!(decode_json::<M>(b"[]").unwrap_err().0, "$");
     }
 }

@@ -11,7 +11,9 @@ pub fn execution_id() -> Uuid {
 
 /// A builder pointed at a local server with the sentinel key.
 pub fn builder_for(server: &TestServer) -> ClientBuilder {
-    Client::builder().api_key(SENTINEL_KEY).base_url(server.base_url())
+    Client::builder()
+        .api_key(SENTINEL_KEY)
+        .base_url(server.base_url())
 }
 
 /// A client for a local server with the sentinel key and default settings.

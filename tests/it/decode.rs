@@ -50,19 +50,37 @@ fn every_trigger_source_decodes_into_its_variant() {
         let ctx = e.trigger_context.clone().expect("trigger context");
         assert_eq!(ctx.source(), Some(source));
         match (&ctx, source) {
-            (TriggerContext::Api(AgentsExecutionApiTriggerContext { api_key, runner, .. }), "api") => {
+            (
+                TriggerContext::Api(AgentsExecutionApiTriggerContext {
+                    api_key, runner, ..
+                }),
+                "api",
+            ) => {
                 assert_eq!(api_key.as_ref().unwrap().name, "ci-key");
                 assert_eq!(runner.email, "ops@example.com");
             }
             (TriggerContext::Ui(AgentsExecutionUiTriggerContext { runner, .. }), "ui") => {
-                assert_eq!(runner.user_id, "7ce390a5-ce81-43e5-a08f-91a2b3c4d5e6".parse::<Uuid>().unwrap());
+                assert_eq!(
+                    runner.user_id,
+                    "7ce390a5-ce81-43e5-a08f-91a2b3c4d5e6"
+                        .parse::<Uuid>()
+                        .unwrap()
+                );
             }
-            (TriggerContext::Schedule(AgentsExecutionScheduleTriggerContext { schedule, .. }), "schedule") => {
+            (
+                TriggerContext::Schedule(AgentsExecutionScheduleTriggerContext {
+                    schedule, ..
+                }),
+                "schedule",
+            ) => {
                 assert_eq!(schedule.cron_expression, "0 9 * * 1-5");
             }
             other => panic!("{source} decoded as {other:?}"),
         }
-        assert_eq!(serde_json::to_value(&e).unwrap()["triggerContext"], v["triggerContext"]);
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["triggerContext"],
+            v["triggerContext"]
+        );
     }
 }
 
@@ -72,7 +90,9 @@ fn a_trigger_that_matches_no_variant_shape_is_not_guessed() {
     // the ui variant's required `runner` is missing, so this is an error naming the field.
     let mut v = execution("running");
     v["triggerContext"] = json!({"source": "ui", "schedule": {"id": "b027d4e9-a2c5-4729-a4cd-d5e6f708192a", "cronExpression": "x"}});
-    let err = serde_json::from_value::<Execution>(v).unwrap_err().to_string();
+    let err = serde_json::from_value::<Execution>(v)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("runner"), "{err}");
 }
 
@@ -100,7 +120,15 @@ fn the_model_is_typed() {
     assert_eq!(e.created_at.to_rfc3339(), "2026-11-20T09:15:02.123+00:00");
     assert_eq!(e.human_labels[0].color, "#FF5733");
     assert!(e.comments[0].public);
-    assert_eq!(e.execution_options.as_ref().unwrap().soft_timeout_mins.unwrap().get(), 15);
+    assert_eq!(
+        e.execution_options
+            .as_ref()
+            .unwrap()
+            .soft_timeout_mins
+            .unwrap()
+            .get(),
+        15
+    );
     assert_eq!(e.result(), Some(result));
     assert!(e.is_terminal());
 }
@@ -109,7 +137,10 @@ fn the_model_is_typed() {
 #[allow(deprecated)]
 fn deprecated_fields_still_decode() {
     let e = decode(&fixture("execution_completed_api.json"));
-    assert_eq!(e.browser_live_view_url.as_deref(), e.live_view_url.as_deref());
+    assert_eq!(
+        e.browser_live_view_url.as_deref(),
+        e.live_view_url.as_deref()
+    );
 }
 
 #[test]
@@ -144,7 +175,10 @@ fn unknown_enum_values_behave_like_values() {
     assert_eq!(serde_json::to_value(&a).unwrap(), json!("archived"));
     let set: HashSet<ExecutionStatus> = [a.clone(), b, ExecutionStatus::Completed].into();
     assert_eq!(set.len(), 2);
-    assert_eq!(ExecutionStatus::from("completed"), ExecutionStatus::Completed);
+    assert_eq!(
+        ExecutionStatus::from("completed"),
+        ExecutionStatus::Completed
+    );
     assert_eq!(ExecutionStatus::Completed, "completed");
 }
 
@@ -167,7 +201,8 @@ fn error_bodies_decode_typed_for_every_documented_status() {
         assert_eq!(body.message, "nope");
     }
     // A code the spec does not list (or a float form of one) still decodes.
-    let body: ErrorBody = serde_json::from_value(json!({"code": 418, "message": "teapot", "extra": 1})).unwrap();
+    let body: ErrorBody =
+        serde_json::from_value(json!({"code": 418, "message": "teapot", "extra": 1})).unwrap();
     assert_eq!(body.code, 418);
 }
 

@@ -22,8 +22,14 @@ fn vendored_spec_is_byte_for_byte_the_shared_one() {
     let shared = root.join("../shared/openapi.yaml");
     if let Ok(theirs) = std::fs::read(&shared) {
         let ours = std::fs::read(root.join("openapi.yaml")).expect("openapi.yaml");
-        assert!(ours == theirs, "openapi.yaml differs from ../shared/openapi.yaml");
+        assert!(
+            ours == theirs,
+            "openapi.yaml differs from ../shared/openapi.yaml"
+        );
     } else {
-        eprintln!("note: {} not found; skipped the byte-for-byte comparison", shared.display());
+        eprintln!(
+            "note: {} not found; skipped the byte-for-byte comparison",
+            shared.display()
+        );
     }
 }

@@ -29,8 +29,14 @@ fn regen_error(name: &str, spec_text: Option<&str>) -> String {
         Ok(_) => panic!("{name}: regen accepted a bad spec"),
         Err(e) => e.to_string(),
     };
-    assert_eq!(std::fs::read_to_string(&paths.client).unwrap(), "// committed client\n");
-    assert_eq!(std::fs::read_to_string(&paths.mock).unwrap(), "// committed mock\n");
+    assert_eq!(
+        std::fs::read_to_string(&paths.client).unwrap(),
+        "// committed client\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&paths.mock).unwrap(),
+        "// committed mock\n"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     err
 }
@@ -42,17 +48,31 @@ fn vendored() -> String {
 #[test]
 fn a_missing_file_is_named() {
     let err = regen_error("missing", None);
-    assert!(err.contains("openapi.yaml") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("openapi.yaml") && err.contains("cannot read"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_yaml_syntax_error_names_file_line_and_column() {
     // Break the indentation in the middle of the document.
-    let text = vendored().replacen("    Agents.Execution.ListItem:\n", "    Agents.Execution.ListItem:\n  bad: [unclosed\n", 1);
+    let text = vendored().replacen(
+        "    Agents.Execution.ListItem:\n",
+        "    Agents.Execution.ListItem:\n  bad: [unclosed\n",
+        1,
+    );
     let line = text.lines().position(|l| l.contains("[unclosed")).unwrap() + 1;
     let err = regen_error("yaml", Some(&text));
-    assert!(err.starts_with(&format!("{}", Path::new("openapi.yaml").display())) || err.contains("openapi.yaml:"), "{err}");
-    assert!(err.contains(&format!(":{line}:")) || err.contains(&format!(":{}:", line + 1)), "line {line}: {err}");
+    assert!(
+        err.starts_with(&format!("{}", Path::new("openapi.yaml").display()))
+            || err.contains("openapi.yaml:"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(":{line}:")) || err.contains(&format!(":{}:", line + 1)),
+        "line {line}: {err}"
+    );
     assert!(err.contains("invalid YAML"), "{err}");
 }
 
@@ -60,7 +80,10 @@ fn a_yaml_syntax_error_names_file_line_and_column() {
 fn a_document_that_is_not_openapi_is_rejected() {
     let err = regen_error("notopenapi", Some("just: a\nmapping: true\n"));
     assert!(err.contains("not an OpenAPI document"), "{err}");
-    let err = regen_error("swagger", Some("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n"));
+    let err = regen_error(
+        "swagger",
+        Some("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n"),
+    );
     assert!(err.contains("Swagger"), "{err}");
 }
 
@@ -71,8 +94,14 @@ fn a_duplicate_operation_id_names_its_pointer() {
         "  /executions/{executionId}/again:\n    get:\n      operationId: ExecutionGet\n      responses:\n        '200':\n          description: ok\ncomponents:\n  schemas:\n",
     );
     let err = regen_error("dup", Some(&text));
-    assert!(err.contains("duplicate operationId \"ExecutionGet\""), "{err}");
-    assert!(err.contains("/paths/~1executions~1{executionId}~1again/get/operationId"), "{err}");
+    assert!(
+        err.contains("duplicate operationId \"ExecutionGet\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("/paths/~1executions~1{executionId}~1again/get/operationId"),
+        "{err}"
+    );
 }
 
 #[test]

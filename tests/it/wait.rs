@@ -14,7 +14,10 @@ use crate::common::{builder_for, execution_id};
 
 /// A server whose n-th request sees the n-th status (the last one repeats).
 fn scripted(statuses: &[&str]) -> TestServer {
-    let bodies: Vec<Reply> = statuses.iter().map(|s| Reply::json(200, &execution(s))).collect();
+    let bodies: Vec<Reply> = statuses
+        .iter()
+        .map(|s| Reply::json(200, &execution(s)))
+        .collect();
     TestServer::script(bodies)
 }
 
@@ -32,10 +35,22 @@ fn statuses_seen(server: &TestServer) -> usize {
 
 #[tokio::test]
 async fn waiter_returns_the_completed_execution() {
-    let server = scripted(&["starting", "running", "paused_by_agent", "running", "completed"]);
+    let server = scripted(&[
+        "starting",
+        "running",
+        "paused_by_agent",
+        "running",
+        "completed",
+    ]);
     let client = builder_for(&server).build().unwrap();
-    let outcome = client.wait_for_execution(execution_id()).options(fast()).await.unwrap();
-    let ExecutionOutcome::Completed(e) = &outcome else { panic!("{outcome:?}") };
+    let outcome = client
+        .wait_for_execution(execution_id())
+        .options(fast())
+        .await
+        .unwrap();
+    let ExecutionOutcome::Completed(e) = &outcome else {
+        panic!("{outcome:?}")
+    };
     assert_eq!(e.status.as_str(), "completed");
     assert_eq!(outcome.result().unwrap()["count"], 3);
     assert!(outcome.reasoning().unwrap().contains("invoices"));
@@ -47,25 +62,46 @@ async fn waiter_returns_the_completed_execution() {
 
 #[tokio::test]
 async fn polls_follow_the_backoff_schedule() {
-    let script = ["starting", "running", "running", "running", "running", "completed"];
+    let script = [
+        "starting",
+        "running",
+        "running",
+        "running",
+        "running",
+        "completed",
+    ];
     let server = scripted(&script);
     let client = builder_for(&server).build().unwrap();
     let opts = fast();
-    client.wait_for_execution(execution_id()).options(opts).await.unwrap();
+    client
+        .wait_for_execution(execution_id())
+        .options(opts)
+        .await
+        .unwrap();
     let times: Vec<_> = server.requests().iter().map(|r| r.received_at).collect();
     assert_eq!(times.len(), script.len());
     for (n, pair) in times.windows(2).enumerate() {
         let gap = pair[1] - pair[0];
         let planned = opts.base_delay(n as u32);
         assert!(gap >= planned, "gap {n}: {gap:?} < {planned:?}");
-        assert!(gap < planned + Duration::from_millis(400), "gap {n}: {gap:?} vs {planned:?}");
+        assert!(
+            gap < planned + Duration::from_millis(400),
+            "gap {n}: {gap:?} vs {planned:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn the_stream_yields_each_status_change_once() {
     let server = scripted(&[
-        "starting", "starting", "running", "running", "paused_by_agent", "running", "running", "completed",
+        "starting",
+        "starting",
+        "running",
+        "running",
+        "paused_by_agent",
+        "running",
+        "running",
+        "completed",
     ]);
     let client = builder_for(&server).build().unwrap();
     let seen: Vec<String> = client
@@ -73,7 +109,16 @@ async fn the_stream_yields_each_status_change_once() {
         .map(|item| item.unwrap().status.to_string())
         .collect()
         .await;
-    assert_eq!(seen, ["starting", "running", "paused_by_agent", "running", "completed"]);
+    assert_eq!(
+        seen,
+        [
+            "starting",
+            "running",
+            "paused_by_agent",
+            "running",
+            "completed"
+        ]
+    );
     assert_eq!(server.request_count(), 8);
 }
 
@@ -98,7 +143,16 @@ async fn an_unlisted_status_in_the_middle_passes_through() {
 
 #[tokio::test]
 async fn a_deadline_shorter_than_the_script_ends_with_the_last_execution() {
-    let server = scripted(&["starting", "running", "running", "running", "running", "running", "running", "completed"]);
+    let server = scripted(&[
+        "starting",
+        "running",
+        "running",
+        "running",
+        "running",
+        "running",
+        "running",
+        "completed",
+    ]);
     let client = builder_for(&server).build().unwrap();
     let started = std::time::Instant::now();
     let err = client
@@ -124,7 +178,11 @@ async fn failed_and_cancelled_are_typed_outcomes() {
     for (status, want_failed) in [("failed", true), ("cancelled", false)] {
         let server = scripted(&["running", status]);
         let client = builder_for(&server).build().unwrap();
-        let outcome = client.wait_for_execution(execution_id()).options(fast()).await.unwrap();
+        let outcome = client
+            .wait_for_execution(execution_id())
+            .options(fast())
+            .await
+            .unwrap();
         match (&outcome, want_failed) {
             (ExecutionOutcome::Failed(e), true) => {
                 assert!(outcome.reasoning().unwrap().contains("credentials"));
@@ -146,7 +204,10 @@ async fn stop_on_attention_returns_at_a_paused_status() {
         .stop_on_attention(true)
         .await
         .unwrap();
-    assert!(matches!(outcome, ExecutionOutcome::NeedsAttention(_)), "{outcome:?}");
+    assert!(
+        matches!(outcome, ExecutionOutcome::NeedsAttention(_)),
+        "{outcome:?}"
+    );
     assert_eq!(outcome.status().as_str(), "awaiting_confirmation");
     assert_eq!(server.request_count(), 2);
 }
@@ -158,7 +219,11 @@ async fn an_api_error_ends_the_wait_after_the_clients_retries() {
         Reply::json(404, &error_body(404, "Execution not found")),
     ]);
     let client = builder_for(&server).build().unwrap();
-    let err = client.wait_for_execution(execution_id()).options(fast()).await.unwrap_err();
+    let err = client
+        .wait_for_execution(execution_id())
+        .options(fast())
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(server.request_count(), 2);
 
@@ -169,10 +234,17 @@ async fn an_api_error_ends_the_wait_after_the_clients_retries() {
         Reply::json(200, &execution("completed")),
     ]);
     let client = builder_for(&server)
-        .retry_policy(asteroid_sdk::RetryPolicy::default().with_backoff(Duration::from_millis(10), Duration::from_millis(20)))
+        .retry_policy(
+            asteroid_sdk::RetryPolicy::default()
+                .with_backoff(Duration::from_millis(10), Duration::from_millis(20)),
+        )
         .build()
         .unwrap();
-    let outcome = client.wait_for_execution(execution_id()).options(fast()).await.unwrap();
+    let outcome = client
+        .wait_for_execution(execution_id())
+        .options(fast())
+        .await
+        .unwrap();
     assert!(outcome.is_completed());
     assert_eq!(server.request_count(), 3);
 }

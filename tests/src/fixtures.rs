@@ -10,13 +10,15 @@ pub const SENTINEL_KEY: &str = "sk-ast-SENTINEL-7d41c0ffee";
 
 /// The path of a file in `tests/data/`.
 pub fn data_path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name)
 }
 
 /// A JSON fixture from `tests/data/`.
 pub fn fixture(name: &str) -> Value {
-    let text = std::fs::read_to_string(data_path(name))
-        .unwrap_or_else(|e| panic!("fixture {name}: {e}"));
+    let text =
+        std::fs::read_to_string(data_path(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
 
@@ -26,7 +28,13 @@ pub fn execution(status: &str) -> Value {
     v["status"] = json!(status);
     if !matches!(status, "completed" | "failed" | "cancelled") {
         let obj = v.as_object_mut().expect("object");
-        for k in ["executionResult", "terminalAt", "duration", "recordingUrl", "browserRecordingUrl"] {
+        for k in [
+            "executionResult",
+            "terminalAt",
+            "duration",
+            "recordingUrl",
+            "browserRecordingUrl",
+        ] {
             obj.remove(k);
         }
     }
@@ -40,7 +48,8 @@ pub fn execution(status: &str) -> Value {
 
 /// The trigger context of each known source.
 pub fn trigger(source: &str) -> Value {
-    let runner = json!({"userId": "7ce390a5-ce81-43e5-a08f-91a2b3c4d5e6", "email": "ops@example.com"});
+    let runner =
+        json!({"userId": "7ce390a5-ce81-43e5-a08f-91a2b3c4d5e6", "email": "ops@example.com"});
     match source {
         "api" => json!({"source": "api", "runner": runner,
                         "apiKey": {"id": "af16c3d8-f1b4-4618-93bc-c4d5e6f70819", "name": "ci-key"}}),

@@ -63,7 +63,9 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                 // Inline request and response bodies: named as progenitor names their types
                 // (`<operationId>-body`, `<operationId>-response`).
                 for (key, suffix) in [("requestBody", "body"), ("responses", "response")] {
-                    let Some(holder) = op.get_mut(key) else { continue };
+                    let Some(holder) = op.get_mut(key) else {
+                        continue;
+                    };
                     let mut schemas: Vec<&mut Value> = Vec::new();
                     collect_body_schemas(holder, key == "responses", &mut schemas);
                     for schema in schemas {
@@ -117,7 +119,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
 /// The `content/*/schema` values of a request body, or of every response.
 fn collect_body_schemas<'a>(holder: &'a mut Value, many: bool, out: &mut Vec<&'a mut Value>) {
     let bodies: Vec<&'a mut Value> = if many {
-        holder.as_object_mut().map(|m| m.values_mut().collect()).unwrap_or_default()
+        holder
+            .as_object_mut()
+            .map(|m| m.values_mut().collect())
+            .unwrap_or_default()
     } else {
         vec![holder]
     };
@@ -250,7 +255,10 @@ mod tests {
         }}}});
         apply(&mut d).unwrap();
         let s = &d["components"]["schemas"];
-        assert_eq!(s["Cancel-body.mode"], json!({"type": "string", "enum": ["a", "b"]}));
+        assert_eq!(
+            s["Cancel-body.mode"],
+            json!({"type": "string", "enum": ["a", "b"]})
+        );
         // A whole body that is an enum stays inline: typify names it after the operation.
         assert!(s.get("Cancel-response").is_none());
     }
