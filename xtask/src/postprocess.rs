@@ -385,7 +385,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("const OPS: usize = 1;"), "{text}");
-        assert!(text.contains("\"conversion to `uuid::Uuid` for id failed\""), "{text}");
+        assert!(
+            text.contains("\"conversion to `uuid::Uuid` for id failed\""),
+            "{text}"
+        );
     }
 
     #[test]
