@@ -35,8 +35,9 @@ impl std::error::Error for DecodeFailure {}
 pub async fn from_response<T: DeserializeOwned, E>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, ProgenitorError<E>> {
+    let mut response = response;
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let bytes = response
         .bytes()
         .await
@@ -67,6 +68,9 @@ pub async fn from_response<T: DeserializeOwned, E>(
 /// Decode JSON with the path of the value at fault on failure: `$` for the whole body,
 /// `comments[0].userId` for a field, `metadata["a.b"]` for a key that needs quoting.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, String)> {
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| (path_text(e.path()), e.into_inner().to_string()))?;

@@ -211,6 +211,9 @@ fn record_outcome(
     elapsed: Duration,
     result: &reqwest::Result<reqwest::Response>,
 ) {
+    if span.is_disabled() {
+        return;
+    }
     span.record("attempt", attempts);
     span.record("latency_ms", elapsed.as_millis() as u64);
     match result {
@@ -244,8 +247,12 @@ async fn send_buffered(
     let status = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
+    let origin = (
+        response.url().clone(),
+        std::mem::take(response.extensions_mut()),
+    );
     if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Ok(rebuild(status, version, headers, Err(limit)));
+        return Ok(rebuild(status, version, headers, origin, Err(limit)));
     }
     let mut first: Option<Bytes> = None;
     let mut rest: Option<BytesMut> = None;
@@ -253,7 +260,7 @@ async fn send_buffered(
     while let Some(chunk) = response.chunk().await? {
         total += chunk.len();
         if total > limit {
-            return Ok(rebuild(status, version, headers, Err(limit)));
+            return Ok(rebuild(status, version, headers, origin, Err(limit)));
         }
         match (&mut first, &mut rest) {
             (None, _) => first = Some(chunk),
@@ -271,24 +278,34 @@ async fn send_buffered(
         (Some(f), None) => f,
         (None, None) => Bytes::new(),
     };
-    Ok(rebuild(status, version, headers, Ok(body)))
+    Ok(rebuild(status, version, headers, origin, Ok(body)))
 }
 
 fn rebuild(
     status: reqwest::StatusCode,
     version: reqwest::Version,
     headers: reqwest::header::HeaderMap,
+    origin: (reqwest::Url, http::Extensions),
     body: Result<Bytes, usize>,
 ) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt;
     let body = match body {
         Ok(bytes) => reqwest::Body::from(bytes),
         Err(limit) => reqwest::Body::wrap_stream(futures_util::stream::once(async move {
             Err::<Bytes, _>(BodyLimitExceeded { limit })
         })),
     };
+    let (url, extensions) = origin;
     let mut response = http::Response::new(body);
     *response.status_mut() = status;
     *response.version_mut() = version;
+    *response.extensions_mut() = extensions;
+    // reqwest keeps a response's URL in a private extension; its builder sets it.
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        response
+            .extensions_mut()
+            .extend(with_url.into_parts().0.extensions);
+    }
     *response.headers_mut() = headers;
     reqwest::Response::from(response)
 }

@@ -10,9 +10,10 @@
 //!
 //! Each gets a copy of the workspace's `Cargo.lock`, so the versions match, and is built
 //! with `cargo build --offline --message-format=json` in its own fresh `CARGO_TARGET_DIR`
-//! (dev profile, cargo's defaults; the registry is shared). Printed: the wall time and the
-//! number of crates compiled (distinct packages with a compiled target, the throwaway
-//! crate included) and of compiler units (build scripts included), and the ratios.
+//! (dev profile, cargo's defaults; the registry is shared), the bare crate first. Printed:
+//! the wall time, the CPU time (Linux), the number of crates compiled (distinct packages
+//! with a compiled target, the throwaway crate included) and of compiler units (build
+//! scripts included), and the ratios. One run each: on a busy machine, run it again.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -40,7 +41,7 @@ pub const BARE_DEPENDENCIES: &[Dependency] = &[
         name: "reqwest",
         version: "0.13.5",
         default_features: false,
-        features: &["json", "http2", "stream", "rustls-no-provider"],
+        features: &["json", "stream", "rustls-no-provider"],
     },
     Dependency {
         name: "rustls",
@@ -58,7 +59,7 @@ pub const BARE_DEPENDENCIES: &[Dependency] = &[
         name: "serde_json",
         version: "1.0.150",
         default_features: true,
-        features: &[],
+        features: &["float_roundtrip"],
     },
     Dependency {
         name: "uuid",
@@ -70,7 +71,7 @@ pub const BARE_DEPENDENCIES: &[Dependency] = &[
         name: "chrono",
         version: "0.4.42",
         default_features: false,
-        features: &["serde", "std", "clock"],
+        features: &["serde", "std"],
     },
 ];
 
@@ -79,6 +80,9 @@ pub const BARE_DEPENDENCIES: &[Dependency] = &[
 pub struct Build {
     /// Wall time of `cargo build`.
     pub wall: Duration,
+    /// CPU time (user + system) of cargo and everything it ran, where the platform tells
+    /// it (Linux); steadier than the wall time on a shared machine.
+    pub cpu: Option<Duration>,
     /// Distinct packages with a compiled library, proc-macro or binary target.
     pub crates: usize,
     /// Compiler invocations that produced an artifact (build scripts included).
@@ -125,18 +129,24 @@ pub fn run(root: &Path) -> Result<(), String> {
         results.push((name, build));
     }
     let (bare, sdk) = (results[0].1, results[1].1);
-    println!("| crate | wall time | crates compiled | compiler units |");
-    println!("|---|---|---|---|");
+    let secs =
+        |d: Option<Duration>| d.map_or("n/a".to_string(), |d| format!("{:.1} s", d.as_secs_f64()));
+    println!("| crate | wall time | CPU time (user+sys) | crates compiled | compiler units |");
+    println!("|---|---|---|---|---|");
     for (name, b) in &results {
         println!(
-            "| {name} | {:.1} s | {} | {} |",
-            b.wall.as_secs_f64(),
+            "| {name} | {} | {} | {} | {} |",
+            secs(Some(b.wall)),
+            secs(b.cpu),
             b.crates,
             b.units
         );
     }
+    let cpu_ratio = sdk.cpu.zip(bare.cpu).map_or("n/a".to_string(), |(s, b)| {
+        format!("{:.2}", s.as_secs_f64() / b.as_secs_f64())
+    });
     println!(
-        "| ratio with-sdk / bare | {:.2} | {:.2} | {:.2} |",
+        "| ratio with-sdk / bare | {:.2} | {cpu_ratio} | {:.2} | {:.2} |",
         sdk.wall.as_secs_f64() / bare.wall.as_secs_f64(),
         sdk.crates as f64 / bare.crates as f64,
         sdk.units as f64 / bare.units as f64,
@@ -184,6 +194,7 @@ fn write_crate(
 /// `cargo build` the crate at `dir` into `target` (which must not exist yet).
 fn build(dir: &Path, target: &Path) -> Result<Build, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cpu_before = children_cpu();
     let started = Instant::now();
     let output = Command::new(cargo)
         .args(["build", "--offline", "--message-format=json"])
@@ -192,6 +203,9 @@ fn build(dir: &Path, target: &Path) -> Result<Build, String> {
         .output()
         .map_err(|e| format!("could not run cargo: {e}"))?;
     let wall = started.elapsed();
+    let cpu = children_cpu()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(20).collect();
@@ -205,9 +219,21 @@ fn build(dir: &Path, target: &Path) -> Result<Build, String> {
     let (crates, units) = count_artifacts(&String::from_utf8_lossy(&output.stdout));
     Ok(Build {
         wall,
+        cpu,
         crates,
         units,
     })
+}
+
+/// The CPU time (user + system) of this process's waited-for children and their own
+/// waited-for children, from `/proc/self/stat` (`cutime` and `cstime`, in clock ticks of
+/// 10 ms on Linux); `None` elsewhere.
+fn children_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // Counting from the state (field 3): cutime is field 16, cstime field 17.
+    let ticks = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// `(crates, units)` from cargo's JSON messages: units are `compiler-artifact` messages,

@@ -1,0 +1,135 @@
+//! What the SDK costs on top of raw `reqwest` + `serde_json`, and how fast it decodes.
+//!
+//! - `get/*`: `ExecutionGet` against a local `TestServer` (HTTP/1.1, keep-alive), through
+//!   the SDK (`client.execution_get().execution_id(id).send()`) and through raw reqwest +
+//!   `serde_json::from_slice::<Execution>`, one request at a time (`sequential`) and 64 in
+//!   flight (`in_flight_64`), over pooled connections, on a 2-thread Tokio runtime; plus
+//!   raw reqwest with the SDK's decoding, which tells the decoding's share.
+//! - `decode/*`: execution bodies of about 2 KiB (the fixture), 100 KiB and 5 MiB (a grown
+//!   `executionResult.result`, which is untyped JSON), and 100 KiB grown in the typed
+//!   `comments` instead: the SDK's `decode_json::<Execution>` (with serde_path_to_error),
+//!   plain `serde_json::from_slice::<Execution>`, and the untyped
+//!   `serde_json::from_slice::<serde_json::Value>`.
+//!
+//! Run with `cargo bench -p asteroid-sdk-tests --bench sdk`; `cargo test -p
+//! asteroid-sdk-tests --benches` runs each benchmark once as a test. Results are in
+//! BENCHMARKS.md at the workspace root.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use asteroid_sdk::Execution;
+use asteroid_sdk::decode::decode_json;
+use asteroid_sdk_tests::fixtures;
+use common::{Fetcher, IN_FLIGHT, execution_id, execution_server, runtime};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::{Value, json};
+
+fn get(c: &mut Criterion) {
+    let rt = runtime();
+    let _guard = rt.enter();
+    let server = execution_server();
+    let id = execution_id();
+    let fetchers = Fetcher::all(&server);
+
+    // Open the pooled connections before measuring.
+    for (_, f) in &fetchers {
+        rt.block_on(f.get_many(id));
+    }
+
+    let mut group = c.benchmark_group("get/sequential");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(5));
+    for (name, f) in &fetchers {
+        group.bench_function(*name, |b| b.to_async(&rt).iter(|| f.get(id)));
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("get/in_flight_64");
+    group.throughput(Throughput::Elements(IN_FLIGHT as u64));
+    group.measurement_time(Duration::from_secs(5));
+    for (name, f) in &fetchers {
+        group.bench_function(*name, |b| b.to_async(&rt).iter(|| f.get_many(id)));
+    }
+    group.finish();
+}
+
+/// A completed execution of at least `target` bytes (the fixture as is when `target` is
+/// small), grown with invoice-like rows in the untyped `executionResult.result`, or, with
+/// `typed_rows`, with comments in the typed `comments` array.
+fn execution_body(target: usize, typed_rows: bool) -> Vec<u8> {
+    let mut value = fixtures::execution("completed");
+    let base = serde_json::to_vec(&value).expect("serialize").len();
+    if target <= base {
+        return serde_json::to_vec(&value).expect("serialize");
+    }
+    let row = |i: usize| {
+        if typed_rows {
+            let mut comment = value["comments"][0].clone();
+            comment["content"] = json!(format!("Checked invoice INV-{i:07} against the ledger."));
+            comment
+        } else {
+            json!({
+                "number": format!("INV-{i:07}"),
+                "vendor": "ACME Corporation",
+                "total": 120.5 + i as f64,
+                "currency": "EUR",
+                "paid": i.is_multiple_of(3),
+                "lines": [{"sku": "A-1", "qty": 2, "price": 10.25}, {"sku": "B-7", "qty": 1, "price": 99.0}],
+            })
+        }
+    };
+    let row_len = serde_json::to_vec(&row(0)).expect("serialize").len() + 1;
+    let rows: Vec<Value> = (0..(target - base).div_ceil(row_len)).map(row).collect();
+    if typed_rows {
+        value["comments"] = json!(rows);
+    } else {
+        value["executionResult"]["result"] = json!({"invoices": rows, "count": rows.len()});
+    }
+    serde_json::to_vec(&value).expect("serialize")
+}
+
+fn decode(c: &mut Criterion) {
+    let bodies = [
+        ("2KiB", 0, false),
+        ("100KiB", 100 * 1024, false),
+        ("5MiB", 5 * 1024 * 1024, false),
+        // The same size, grown in a typed field instead of the untyped result.
+        ("100KiB_typed_comments", 100 * 1024, true),
+    ];
+    for (label, target, typed_rows) in bodies {
+        let body = execution_body(target, typed_rows);
+        let mut group = c.benchmark_group(format!("decode/{label}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        if body.len() > 1024 * 1024 {
+            group.sample_size(20);
+        }
+        group.bench_function("sdk_decode_json", |b| {
+            b.iter(|| decode_json::<Execution>(black_box(&body)).expect("typed decode"))
+        });
+        group.bench_function("serde_json_typed", |b| {
+            b.iter(|| serde_json::from_slice::<Execution>(black_box(&body)).expect("typed decode"))
+        });
+        group.bench_function("serde_json_value", |b| {
+            b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).expect("untyped decode"))
+        });
+        group.finish();
+    }
+}
+
+/// Short runs: the whole `cargo bench --bench sdk` takes two to three minutes. Command-line
+/// options (`--measurement-time`, `--warm-up-time`, ...) override these.
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = get, decode
+}
+criterion_main!(benches);
