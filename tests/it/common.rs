@@ -20,3 +20,14 @@ pub fn builder_for(server: &TestServer) -> ClientBuilder {
 pub fn client_for(server: &TestServer) -> Client {
     builder_for(server).build().expect("client")
 }
+
+/// `GET /executions/{id}` of the fixture execution, as a user writes it.
+pub async fn fetch(
+    client: &Client,
+) -> asteroid_sdk::Result<asteroid_sdk::ResponseValue<asteroid_sdk::Execution>> {
+    client
+        .execution_get()
+        .execution_id(execution_id())
+        .send()
+        .await
+}

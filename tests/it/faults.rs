@@ -10,7 +10,7 @@ use asteroid_sdk_tests::fixtures::{SENTINEL_KEY, execution};
 use asteroid_sdk_tests::server::{Reply, TestServer, large_body_pattern};
 use serde_json::json;
 
-use crate::common::{builder_for, execution_id};
+use crate::common::{builder_for, fetch};
 
 type Outcome = Result<asteroid_sdk::ResponseValue<Execution>, Error>;
 
@@ -29,11 +29,7 @@ fn client(server: &TestServer, timeout: Duration) -> Client {
 }
 
 async fn get(client: &Client) -> Outcome {
-    client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
+    fetch(client).await
 }
 
 /// Get the execution and return the error, with how long the call took.

@@ -9,7 +9,7 @@ use asteroid_sdk::config::same_origin_redirects;
 use asteroid_sdk_tests::fixtures::{EXECUTION_ID, SENTINEL_KEY, execution};
 use asteroid_sdk_tests::server::{Reply, TestServer};
 
-use crate::common::{builder_for, execution_id};
+use crate::common::{builder_for, fetch};
 
 const KEY_HEADER: &str = "x-asteroid-agents-api-key";
 
@@ -38,12 +38,7 @@ async fn a_redirect_to_another_port_is_not_followed() {
         let target = other.url(&format!("/executions/{EXECUTION_ID}"));
         let server = TestServer::always(Reply::redirect(status, &target));
         let client = builder_for(&server).build().unwrap();
-        let err = client
-            .execution_get()
-            .execution_id(execution_id())
-            .send()
-            .await
-            .unwrap_err();
+        let err = fetch(&client).await.unwrap_err();
         match &err {
             Error::UnexpectedStatus { response, .. } => {
                 assert_eq!(response.status.as_u16(), status)
@@ -70,12 +65,7 @@ async fn a_redirect_to_another_host_name_is_not_followed() {
     let target = format!("http://localhost:{}/moved", server.port());
     let redirecting = TestServer::always(Reply::redirect(307, &target));
     let client = builder_for(&redirecting).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
     assert_no_key_reached(&server);
 }
@@ -89,12 +79,7 @@ async fn a_user_http_client_with_the_sdk_policy_stops_too() {
         .build()
         .unwrap();
     let client = builder_for(&server).http_client(http).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, Error::UnexpectedStatus { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
     assert_no_key_reached(&other);
@@ -133,10 +118,7 @@ async fn a_same_origin_redirect_is_followed_with_the_key() {
     ] {
         let server = self_redirecting(status, absolute);
         let client = builder_for(&server).build().unwrap();
-        let response = client
-            .execution_get()
-            .execution_id(execution_id())
-            .send()
+        let response = fetch(&client)
             .await
             .unwrap_or_else(|e| panic!("{status} (absolute: {absolute}): {e:?}"));
         assert_eq!(response.status.as_str(), "completed");
@@ -160,12 +142,7 @@ async fn a_same_origin_redirect_is_followed_with_the_key() {
 async fn a_same_origin_redirect_loop_ends_in_an_error() {
     let server = TestServer::always(Reply::redirect(302, &format!("/executions/{EXECUTION_ID}")));
     let client = builder_for(&server).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
     let n = server.request_count();
     assert!((2..=12).contains(&n), "{n} requests");

@@ -12,7 +12,7 @@ use asteroid_sdk::{Error, RetryPolicy};
 use asteroid_sdk_tests::fixtures::{error_body, execution};
 use asteroid_sdk_tests::server::{Reply, TestServer};
 
-use crate::common::{builder_for, execution_id};
+use crate::common::{builder_for, fetch};
 
 /// What a loaded machine may add to a wait, at most.
 const SLACK: Duration = Duration::from_millis(600);
@@ -52,12 +52,7 @@ async fn two_503s_then_200_takes_three_attempts_with_growing_gaps() {
     ]);
     // The default policy: 0.5 s x 2^n, jitter factor in [0.75, 1.0].
     let client = builder_for(&server).build().unwrap();
-    let response = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap();
+    let response = fetch(&client).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(server.request_count(), 3);
 
@@ -90,12 +85,7 @@ async fn retry_after_seconds_is_honoured() {
     ]);
     // Backoff alone would wait ~10 ms: a gap of 1 s can only come from the header.
     let client = builder_for(&server).retry_policy(quick()).build().unwrap();
-    client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap();
+    fetch(&client).await.unwrap();
     assert_eq!(server.request_count(), 2);
     let gap = gaps(&server)[0];
     assert!(
@@ -115,12 +105,7 @@ async fn retry_after_ms_is_honoured() {
     let policy =
         RetryPolicy::default().with_backoff(Duration::from_secs(5), Duration::from_secs(5));
     let client = builder_for(&server).retry_policy(policy).build().unwrap();
-    client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap();
+    fetch(&client).await.unwrap();
     assert_eq!(server.request_count(), 2);
     let gap = gaps(&server)[0];
     assert!(
@@ -140,12 +125,7 @@ async fn retry_after_http_date_is_honoured() {
         Reply::json(200, &execution("running")),
     ]);
     let client = builder_for(&server).retry_policy(quick()).build().unwrap();
-    client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap();
+    fetch(&client).await.unwrap();
     assert_eq!(server.request_count(), 2);
     let gap = gaps(&server)[0];
     assert!(
@@ -162,12 +142,7 @@ async fn a_404_is_attempted_once() {
         Reply::json(200, &execution("running")),
     ]);
     let client = builder_for(&server).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
     assert!(!err.is_retryable());
@@ -183,12 +158,7 @@ async fn max_retries_zero_makes_one_attempt() {
         Reply::json(200, &execution("running")),
     ]);
     let client = builder_for(&server).max_retries(0).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     match &err {
         Error::UnexpectedStatus { response, body } => {
             assert_eq!(response.status.as_u16(), 503);
@@ -210,12 +180,7 @@ async fn a_retry_after_over_the_cap_is_not_waited_for() {
     ]);
     let client = builder_for(&server).build().unwrap();
     let started = Instant::now();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(matches!(err, Error::UnexpectedStatus { .. }), "{err:?}");
     assert!(err.is_rate_limited());
@@ -238,11 +203,7 @@ async fn retryable_statuses_are_retried_and_others_are_not() {
             Reply::json(200, &execution("running")),
         ]);
         let client = builder_for(&server).retry_policy(quick()).build().unwrap();
-        let result = client
-            .execution_get()
-            .execution_id(execution_id())
-            .send()
-            .await;
+        let result = fetch(&client).await;
         assert!(result.is_ok(), "{status}: {:?}", result.err());
         assert_eq!(
             server.request_count(),
@@ -253,12 +214,7 @@ async fn retryable_statuses_are_retried_and_others_are_not() {
     // A retryable status that persists: the last response is returned after 3 attempts.
     let server = TestServer::always(Reply::json(502, &error_body(502, "bad gateway")));
     let client = builder_for(&server).retry_policy(quick()).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
     assert!(err.is_retryable());
     assert_eq!(server.request_count(), 3);
@@ -269,12 +225,7 @@ async fn retryable_statuses_are_retried_and_others_are_not() {
             Reply::json(200, &execution("running")),
         ]);
         let client = builder_for(&server).retry_policy(quick()).build().unwrap();
-        let err = client
-            .execution_get()
-            .execution_id(execution_id())
-            .send()
-            .await
-            .unwrap_err();
+        let err = fetch(&client).await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err:?}");
         assert!(!err.is_retryable(), "{status}");
         tokio::time::sleep(Duration::from_millis(60)).await;
@@ -292,12 +243,7 @@ async fn a_stalled_server_fails_at_the_timeout() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert!(err.is_timeout() && err.is_retryable());
@@ -328,12 +274,7 @@ async fn retries_never_push_a_call_past_its_timeout() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(
         err.is_timeout() || err.status().map(|s| s.as_u16()) == Some(503),
@@ -365,12 +306,7 @@ async fn connection_refused_is_retried_then_a_connect_error() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(matches!(err, Error::Connect(_)), "{err:?}");
     assert!(err.is_retryable());
@@ -395,12 +331,7 @@ async fn a_stalled_attempt_is_retried_within_the_timeout() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let response = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap();
+    let response = fetch(&client).await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!(response.status.as_str(), "completed");
     assert_eq!(server.request_count(), 2);

@@ -10,7 +10,7 @@ use asteroid_sdk::{Client, Error, RetryPolicy};
 use asteroid_sdk_tests::fixtures::{SENTINEL_KEY, error_body, execution};
 use asteroid_sdk_tests::server::{Reply, TestServer};
 
-use crate::common::{builder_for, execution_id};
+use crate::common::{builder_for, fetch};
 use crate::retries::refused_base_url;
 use crate::tracing_spans::capture;
 
@@ -65,12 +65,7 @@ async fn no_error_shows_the_key() {
     for status in [401u16, 404] {
         let server = TestServer::always(Reply::json(status, &error_body(status, "nope")));
         let client = builder_for(&server).build().unwrap();
-        let err = client
-            .execution_get()
-            .execution_id(execution_id())
-            .send()
-            .await
-            .unwrap_err();
+        let err = fetch(&client).await.unwrap_err();
         assert!(matches!(err, Error::Api { .. }), "{err:?}");
         assert_hidden(&format!("Api {status}"), &err);
     }
@@ -80,36 +75,21 @@ async fn no_error_shows_the_key() {
         Reply::text(503, "text/html", "<h1>down</h1>").header("retry-after", "3"),
     );
     let client = builder_for(&server).max_retries(0).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, Error::UnexpectedStatus { .. }), "{err:?}");
     assert_hidden("UnexpectedStatus", &err);
 
     // A body that is not an execution: Error::Decode.
     let server = TestServer::always(Reply::json(200, &serde_json::json!({"id": 7})));
     let client = builder_for(&server).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_hidden("Decode", &err);
 
     // A body over the limit: Error::BodyTooLarge.
     let server = TestServer::always(Reply::json(200, &execution("running")));
     let client = builder_for(&server).max_response_bytes(16).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
     assert_hidden("BodyTooLarge", &err);
 
@@ -120,12 +100,7 @@ async fn no_error_shows_the_key() {
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert_hidden("Timeout", &err);
 
@@ -136,24 +111,14 @@ async fn no_error_shows_the_key() {
         .max_retries(0)
         .build()
         .unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, Error::Connect(_)), "{err:?}");
     assert_hidden("Connect", &err);
 
     // A connection reset mid-request: Error::Transport.
     let server = TestServer::always(Reply::reset());
     let client = builder_for(&server).max_retries(0).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_hidden("Transport", &err);
 
@@ -366,18 +331,8 @@ async fn traces_at_trace_level_do_not_show_the_key() {
         Reply::json(401, &error_body(401, "Missing API key")),
     ]);
     let client = builder_for(&server).retry_policy(quick()).build().unwrap();
-    client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    fetch(&client).await.unwrap();
+    let err = fetch(&client).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err:?}");
     assert_eq!(server.request_count(), 4);
     tracing::info!(client = ?client, error = %err, "what an application might log");

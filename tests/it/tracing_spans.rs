@@ -1,22 +1,24 @@
 //! The `asteroid_sdk.request` span and the events in it, as a `tracing_subscriber::fmt`
 //! subscriber writes them.
 //!
-//! The subscriber is the thread's default (not the global one, which other tests would
-//! share), so these tests run on a current-thread runtime: the client, the test server
-//! and the connection tasks all run on the thread that has the subscriber.
+//! One global subscriber (installed once) writes into a buffer of the *thread* that is
+//! capturing, and drops everything else. A thread-local default subscriber would race with
+//! the callsite interest cache that parallel tests share; a global one cannot miss events.
+//! These tests run on a current-thread runtime: the client, the test server and the
+//! connection tasks all run on the capturing thread.
 
+use std::cell::RefCell;
 use std::io;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use asteroid_sdk::RetryPolicy;
 use asteroid_sdk_tests::fixtures::{SENTINEL_KEY, error_body, execution};
 use asteroid_sdk_tests::server::{Reply, TestServer};
-use tracing::subscriber::DefaultGuard;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
-use crate::common::{builder_for, execution_id};
+use crate::common::{builder_for, fetch};
 
 /// Everything a subscriber wrote, shared with the test.
 #[derive(Clone, Default)]
@@ -44,29 +46,55 @@ impl io::Write for Captured {
     }
 }
 
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
+thread_local! {
+    /// The buffer and level of the capture running on this thread, if any.
+    static ACTIVE: RefCell<Option<(Captured, tracing::Level)>> = const { RefCell::new(None) };
+}
+
+/// Writes an event into the capturing thread's buffer, or nowhere.
+struct ThreadWriter;
+
+impl<'a> MakeWriter<'a> for ThreadWriter {
+    type Writer = Box<dyn io::Write + 'a>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
+        Box::new(io::sink())
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> Self::Writer {
+        ACTIVE.with(|active| match &*active.borrow() {
+            Some((out, level)) if meta.level() <= level => Box::new(out.clone()) as Self::Writer,
+            _ => Box::new(io::sink()),
+        })
     }
 }
 
-/// Install a `fmt` subscriber at `level` as this thread's default, writing into the
-/// returned buffer (span closes included, no colours), until the guard is dropped.
-pub(crate) fn capture(level: tracing::Level) -> (Captured, DefaultGuard) {
+/// Ends the capture of this thread when dropped.
+pub(crate) struct CaptureGuard;
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        ACTIVE.with(|active| active.borrow_mut().take());
+    }
+}
+
+/// Capture what the SDK traces on this thread at `level` and above (span closes
+/// included, no colours) into the returned buffer, until the guard is dropped.
+pub(crate) fn capture(level: tracing::Level) -> (Captured, CaptureGuard) {
+    static GLOBAL: OnceLock<()> = OnceLock::new();
+    GLOBAL.get_or_init(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_span_events(FmtSpan::CLOSE)
+            .with_writer(ThreadWriter)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other global subscriber in this test binary");
+    });
     let out = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_ansi(false)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_writer(out.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first hit by other threads (with no subscriber) may have cached "never";
-    // make them ask again now that this thread has one.
-    tracing::callsite::rebuild_interest_cache();
-    (out, guard)
+    ACTIVE.with(|active| *active.borrow_mut() = Some((out.clone(), level)));
+    (out, CaptureGuard)
 }
 
 /// Whether `text` has `name=value`, the value written bare or quoted (`fmt` quotes
@@ -109,12 +137,7 @@ async fn a_retried_request_is_one_span_with_its_fields() {
     let policy =
         RetryPolicy::default().with_backoff(Duration::from_millis(10), Duration::from_millis(20));
     let client = builder_for(&server).retry_policy(policy).build().unwrap();
-    let response = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap();
+    let response = fetch(&client).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(server.request_count(), 2);
     drop(client);
@@ -172,12 +195,7 @@ async fn one_span_per_call() {
     let server = TestServer::always(Reply::json(200, &execution("running")));
     let client = builder_for(&server).build().unwrap();
     for _ in 0..3 {
-        client
-            .execution_get()
-            .execution_id(execution_id())
-            .send()
-            .await
-            .unwrap();
+        fetch(&client).await.unwrap();
     }
     let text = out.text();
     let closes = text
@@ -200,12 +218,7 @@ async fn the_span_does_not_keep_an_earlier_attempts_status() {
         .with_max_retries(1)
         .with_backoff(Duration::from_millis(10), Duration::from_millis(20));
     let client = builder_for(&server).retry_policy(policy).build().unwrap();
-    let err = client
-        .execution_get()
-        .execution_id(execution_id())
-        .send()
-        .await
-        .unwrap_err();
+    let err = fetch(&client).await.unwrap_err();
     assert!(matches!(err, asteroid_sdk::Error::Transport(_)), "{err:?}");
     assert_eq!(server.request_count(), 2);
 
