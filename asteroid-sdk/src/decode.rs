@@ -6,7 +6,6 @@
 use std::io;
 
 use progenitor_client::{Error as ProgenitorError, ResponseValue};
-use reqwest::StatusCode;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 /// The most of a body an error keeps.
@@ -15,9 +14,7 @@ pub const SNIPPET_LIMIT: usize = 1024;
 /// What went wrong decoding a response body.
 #[derive(Debug, Clone)]
 pub(crate) struct DecodeFailure {
-    pub status: StatusCode,
-    pub request_id: Option<String>,
-    pub content_type: Option<String>,
+    pub response: crate::error::ResponseInfo,
     pub path: String,
     pub message: String,
     pub snippet: String,
@@ -46,12 +43,7 @@ pub async fn from_response<T: DeserializeOwned, E>(
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         Err((path, message)) => {
             let failure = DecodeFailure {
-                status,
-                request_id: crate::request_id::from_headers(&headers),
-                content_type: headers
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string),
+                response: crate::error::ResponseInfo::new(status, &headers),
                 path,
                 message,
                 snippet: snippet(&bytes),
@@ -161,20 +153,24 @@ pub(crate) fn carried(error: serde_json::Error) -> Result<DecodeFailure, serde_j
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
 
     #[test]
     fn decode_failure_survives_the_trip_through_serde_json() {
         let f = DecodeFailure {
-            status: StatusCode::OK,
-            request_id: Some("r1".into()),
-            content_type: None,
+            response: crate::error::ResponseInfo {
+                status: StatusCode::OK,
+                request_id: Some("r1".into()),
+                content_type: None,
+                retry_after: None,
+            },
             path: "a.b".into(),
             message: "m".into(),
             snippet: "{}".into(),
         };
         let back = carried(carry(f)).unwrap();
         assert_eq!(back.path, "a.b");
-        assert_eq!(back.request_id.as_deref(), Some("r1"));
+        assert_eq!(back.response.request_id.as_deref(), Some("r1"));
     }
 
     #[test]

@@ -423,19 +423,12 @@ async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<
         }
         P::InvalidResponsePayload(bytes, json_error) => match decode::carried(json_error) {
             Ok(DecodeFailure {
-                status,
-                request_id,
-                content_type,
+                response,
                 path,
                 message,
                 snippet,
             }) => Error::Decode {
-                response: Some(Box::new(ResponseInfo {
-                    status,
-                    request_id,
-                    content_type,
-                    retry_after: None,
-                })),
+                response: Some(Box::new(response)),
                 path,
                 message,
                 body: snippet,
