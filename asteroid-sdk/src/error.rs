@@ -17,7 +17,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong calling the API, in one enum a caller can match on.
 ///
 /// `E` is the typed error body of the operation's documented error statuses (for the
-/// Asteroid API every operation uses [`types::CommonErrorBody`], `{code, message}`).
+/// Asteroid API every operation uses [`types::ErrorBody`], `{code, message}`).
 ///
 /// | variant | when |
 /// |---|---|
@@ -35,7 +35,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `Display` is one readable line; it never contains the API key.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Error<E = types::CommonErrorBody> {
+pub enum Error<E = types::ErrorBody> {
     /// The client configuration is invalid. The message names the setting or variable.
     Config(String),
     /// The request could not be built (e.g. an id that is not a UUID); nothing was sent.
@@ -85,7 +85,7 @@ pub enum Error<E = types::CommonErrorBody> {
         /// How long the waiter waited.
         waited: Duration,
         /// The last execution it saw, if any request succeeded.
-        last: Option<Box<types::AgentsExecutionListItem>>,
+        last: Option<Box<types::Execution>>,
     },
     /// Any other failure reported by the generated client.
     Other(String),
@@ -479,7 +479,7 @@ mod tests {
                 content_type: None,
                 retry_after: None,
             }),
-            body: types::CommonErrorBody {
+            body: types::ErrorBody {
                 code: 404,
                 message: "no such\nexecution".into(),
             },

@@ -42,13 +42,6 @@ pub use request_id::RequestId;
 pub use retry::RetryPolicy;
 pub use wait::{ExecutionOutcome, WaitForExecution};
 
-/// An agent execution, as `ExecutionGet` returns it.
-pub type Execution = types::AgentsExecutionListItem;
-/// An execution's status; unknown values are kept (see [`types::AgentsExecutionStatus`]).
-pub type ExecutionStatus = types::AgentsExecutionStatus;
-/// How an execution was triggered, tagged by `source`; unknown sources are kept.
-pub type TriggerContext = types::AgentsExecutionTriggerContext;
-/// The body of every documented error response: `{code, message}`.
-pub type ErrorBody = types::CommonErrorBody;
+pub use types::{ErrorBody, Execution, ExecutionStatus, ExecutionTriggerContext};
 
 pub use uuid::Uuid;

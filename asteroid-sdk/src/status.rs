@@ -1,13 +1,13 @@
 //! What an execution's status means for a caller.
 
-use crate::types::{AgentsExecutionListItem, AgentsExecutionStatus};
+use crate::types::{Execution, ExecutionStatus};
 
 /// Statuses after which an execution never changes again.
 pub const TERMINAL: &[&str] = &["completed", "cancelled", "failed"];
 /// Statuses in which an execution waits for a human or the caller.
 pub const NEEDS_ATTENTION: &[&str] = &["paused", "paused_by_agent", "awaiting_confirmation"];
 
-impl AgentsExecutionStatus {
+impl ExecutionStatus {
     /// `completed`, `cancelled` or `failed`: the execution will not change again.
     /// A status the SDK does not know is not terminal.
     pub fn is_terminal(&self) -> bool {
@@ -26,7 +26,7 @@ impl AgentsExecutionStatus {
     }
 }
 
-impl AgentsExecutionListItem {
+impl Execution {
     /// Whether the execution has reached a terminal status.
     pub fn is_terminal(&self) -> bool {
         self.status.is_terminal()
@@ -49,7 +49,7 @@ mod tests {
 
     #[test]
     fn classification() {
-        let s = |v: &str| AgentsExecutionStatus::from(v);
+        let s = |v: &str| ExecutionStatus::from(v);
         for t in TERMINAL {
             assert!(s(t).is_terminal() && !s(t).needs_attention());
         }

@@ -14,24 +14,24 @@ use uuid::Uuid;
 use crate::Client;
 use crate::error::Error;
 use crate::poll::{Acceptance, WaitOptions, poll_stream};
-use crate::types::{AgentsExecutionListItem, AgentsExecutionStatus};
+use crate::types::{Execution, ExecutionStatus};
 
 /// How an execution ended (or paused, with [`WaitOptions::stop_on_attention`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExecutionOutcome {
     /// `completed`: see [`ExecutionOutcome::result`].
-    Completed(AgentsExecutionListItem),
+    Completed(Execution),
     /// `failed`: see [`ExecutionOutcome::reasoning`].
-    Failed(AgentsExecutionListItem),
+    Failed(Execution),
     /// `cancelled`.
-    Cancelled(AgentsExecutionListItem),
+    Cancelled(Execution),
     /// A status that waits for a human or the caller (only with `stop_on_attention`).
-    NeedsAttention(AgentsExecutionListItem),
+    NeedsAttention(Execution),
 }
 
 impl ExecutionOutcome {
-    fn from_execution(e: AgentsExecutionListItem) -> Self {
+    fn from_execution(e: Execution) -> Self {
         match e.status.as_str() {
             "completed" => Self::Completed(e),
             "failed" => Self::Failed(e),
@@ -41,7 +41,7 @@ impl ExecutionOutcome {
     }
 
     /// The execution as last fetched.
-    pub fn execution(&self) -> &AgentsExecutionListItem {
+    pub fn execution(&self) -> &Execution {
         match self {
             Self::Completed(e) | Self::Failed(e) | Self::Cancelled(e) | Self::NeedsAttention(e) => {
                 e
@@ -50,7 +50,7 @@ impl ExecutionOutcome {
     }
 
     /// The execution, owned.
-    pub fn into_execution(self) -> AgentsExecutionListItem {
+    pub fn into_execution(self) -> Execution {
         match self {
             Self::Completed(e) | Self::Failed(e) | Self::Cancelled(e) | Self::NeedsAttention(e) => {
                 e
@@ -59,7 +59,7 @@ impl ExecutionOutcome {
     }
 
     /// The final status.
-    pub fn status(&self) -> &AgentsExecutionStatus {
+    pub fn status(&self) -> &ExecutionStatus {
         &self.execution().status
     }
 
@@ -79,7 +79,7 @@ impl ExecutionOutcome {
     }
 }
 
-fn deadline_error(waited: Duration, last: Option<AgentsExecutionListItem>) -> Error {
+fn deadline_error(waited: Duration, last: Option<Execution>) -> Error {
     Error::DeadlineExceeded {
         waited,
         last: last.map(Box::new),
@@ -118,7 +118,7 @@ impl Client {
     pub fn watch_execution(
         &self,
         id: Uuid,
-    ) -> impl Stream<Item = Result<AgentsExecutionListItem, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Execution, Error>> + Send + 'static {
         self.watch_execution_with(id, WaitOptions::default())
     }
 
@@ -127,7 +127,7 @@ impl Client {
         &self,
         id: Uuid,
         options: WaitOptions,
-    ) -> impl Stream<Item = Result<AgentsExecutionListItem, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Execution, Error>> + Send + 'static {
         let client = self.clone();
         let stop_on_attention = options.stop_on_attention;
         poll_stream(
@@ -143,8 +143,8 @@ impl Client {
                         .map(progenitor_client::ResponseValue::into_inner)
                 }
             },
-            |e: &AgentsExecutionListItem| e.status.clone(),
-            move |e: &AgentsExecutionListItem| {
+            |e: &Execution| e.status.clone(),
+            move |e: &Execution| {
                 if e.status.is_terminal() || (stop_on_attention && e.status.needs_attention()) {
                     Acceptance::Done
                 } else {

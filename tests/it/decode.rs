@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use asteroid_sdk::types::{
-    AgentsExecutionApiTriggerContext, AgentsExecutionScheduleTriggerContext,
-    AgentsExecutionUiTriggerContext,
+    ExecutionApiTriggerContext, ExecutionScheduleTriggerContext,
+    ExecutionUiTriggerContext,
 };
-use asteroid_sdk::{ErrorBody, Execution, ExecutionStatus, TriggerContext, Uuid};
+use asteroid_sdk::{ErrorBody, Execution, ExecutionStatus, ExecutionTriggerContext, Uuid};
 use asteroid_sdk_tests::fixtures::{error_body, execution, fixture, trigger};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -51,7 +51,7 @@ fn every_trigger_source_decodes_into_its_variant() {
         assert_eq!(ctx.source(), Some(source));
         match (&ctx, source) {
             (
-                TriggerContext::Api(AgentsExecutionApiTriggerContext {
+                ExecutionTriggerContext::Api(ExecutionApiTriggerContext {
                     api_key, runner, ..
                 }),
                 "api",
@@ -59,7 +59,7 @@ fn every_trigger_source_decodes_into_its_variant() {
                 assert_eq!(api_key.as_ref().unwrap().name, "ci-key");
                 assert_eq!(runner.email, "ops@example.com");
             }
-            (TriggerContext::Ui(AgentsExecutionUiTriggerContext { runner, .. }), "ui") => {
+            (ExecutionTriggerContext::Ui(ExecutionUiTriggerContext { runner, .. }), "ui") => {
                 assert_eq!(
                     runner.user_id,
                     "7ce390a5-ce81-43e5-a08f-91a2b3c4d5e6"
@@ -68,7 +68,7 @@ fn every_trigger_source_decodes_into_its_variant() {
                 );
             }
             (
-                TriggerContext::Schedule(AgentsExecutionScheduleTriggerContext {
+                ExecutionTriggerContext::Schedule(ExecutionScheduleTriggerContext {
                     schedule, ..
                 }),
                 "schedule",

@@ -1,6 +1,41 @@
-//! Rust names for schema names and enum values, the way typify makes them.
+//! Rust names for schema names and enum values.
+//!
+//! - [`type_name`] and [`snake_name`] sanitize a name the way typify does.
+//! - [`rust_type_name`] is the name a user sees for a component schema: the spec's
+//!   namespace (the first dotted segment, `Agents.` or `Common.`) is dropped, a segment
+//!   that the next one repeats is dropped (`Execution.ExecutionResult` is
+//!   `ExecutionResult`), and the few names that mislead are taken from [`RENAMES`].
 
 use heck::{ToPascalCase, ToSnakeCase};
+
+/// Schemas whose name, by the general rule, would mislead: `(spec name, Rust name)`.
+/// Add a row here when `regen` reports two schemas with the same Rust name.
+pub const RENAMES: &[(&str, &str)] = &[
+    // A single execution, as `ExecutionGet` returns it (the spec calls it a list item).
+    ("Agents.Execution.ListItem", "Execution"),
+];
+
+/// The Rust type name of a component schema (see the module docs).
+pub fn rust_type_name(schema_name: &str) -> String {
+    if let Some((_, name)) = RENAMES.iter().find(|(spec, _)| *spec == schema_name) {
+        return (*name).to_string();
+    }
+    let mut segments: Vec<&str> = schema_name.split('.').filter(|s| !s.is_empty()).collect();
+    if segments.len() > 1 {
+        segments.remove(0);
+    }
+    let pascal: Vec<String> = segments.iter().map(|s| type_name(s)).collect();
+    let mut kept: Vec<&str> = Vec::new();
+    for (i, seg) in pascal.iter().enumerate() {
+        let repeated = pascal
+            .get(i + 1)
+            .is_some_and(|next| next.len() > seg.len() && next.starts_with(seg.as_str()));
+        if !repeated {
+            kept.push(seg);
+        }
+    }
+    type_name(&kept.concat())
+}
 
 /// typify's `sanitize(name, Case::Pascal)`: the type name a schema name becomes.
 pub fn type_name(input: &str) -> String {
@@ -52,5 +87,37 @@ mod tests {
         assert_eq!(type_name("1st"), "X1st");
         assert_eq!(snake_name("type"), "type_");
         assert_eq!(type_name(""), "X");
+    }
+
+    #[test]
+    fn readable_names() {
+        assert_eq!(rust_type_name("Agents.Execution.ListItem"), "Execution");
+        assert_eq!(rust_type_name("Agents.Execution.Status"), "ExecutionStatus");
+        assert_eq!(rust_type_name("Common.ErrorBody"), "ErrorBody");
+        assert_eq!(
+            rust_type_name("Agents.Execution.ExecutionResult"),
+            "ExecutionResult"
+        );
+        assert_eq!(
+            rust_type_name("Agents.Execution.APITriggerContext"),
+            "ExecutionApiTriggerContext"
+        );
+        assert_eq!(
+            rust_type_name("Agents.Execution.APITriggerContext.source"),
+            "ExecutionApiTriggerContextSource"
+        );
+        assert_eq!(
+            rust_type_name("Agents.Agent.ExecutionOptions"),
+            "AgentExecutionOptions"
+        );
+        // A later schema gets a readable name with no table entry.
+        assert_eq!(
+            rust_type_name("Agents.Execution.ListResponse"),
+            "ExecutionListResponse"
+        );
+        // Names without a namespace are kept.
+        assert_eq!(rust_type_name("Pet"), "Pet");
+        assert_eq!(rust_type_name("NewPet"), "NewPet");
+        assert_eq!(rust_type_name("ExecutionCancel-body"), "ExecutionCancelBody");
     }
 }

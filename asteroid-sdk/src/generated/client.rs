@@ -10,7 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Per-execution runtime options.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct AgentsAgentExecutionOptions {
+    pub struct AgentExecutionOptions {
         ///Scopes shared-file storage to a per-entity subdirectory under each node's shared folder. The value is normalised to a filesystem-safe slug by the server.
         #[serde(
             rename = "sharedStorageKey",
@@ -24,120 +24,26 @@ pub mod types {
         )]
         pub soft_timeout_mins: ::std::option::Option<::std::num::NonZeroU64>,
     }
-    impl AgentsAgentExecutionOptions {
-        pub fn builder() -> builder::AgentsAgentExecutionOptions {
+    impl AgentExecutionOptions {
+        pub fn builder() -> builder::AgentExecutionOptions {
             Default::default()
         }
     }
-    ///API key reference used for authentication
+    ///An error body: one shape shared by Common.BadRequestErrorBody, Common.ForbiddenErrorBody, Common.InternalServerErrorBody, Common.NotFoundErrorBody, Common.UnauthorizedErrorBody.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionApiKeyRef {
-        ///API key ID
-        pub id: ::uuid::Uuid,
-        ///API key name
-        pub name: ::std::string::String,
+    pub struct ErrorBody {
+        ///Known values: 400, 401, 403, 404, 500.
+        pub code: i64,
+        pub message: ::std::string::String,
     }
-    impl AgentsExecutionApiKeyRef {
-        pub fn builder() -> builder::AgentsExecutionApiKeyRef {
-            Default::default()
-        }
-    }
-    ///API-triggered execution context
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionApiTriggerContext {
-        ///API key used for authentication (may be hidden for privacy when admin-triggered)
-        #[serde(
-            rename = "apiKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub api_key: ::std::option::Option<AgentsExecutionApiKeyRef>,
-        ///Runner information
-        pub runner: AgentsExecutionTriggerRunner,
-        ///Trigger source discriminator
-        pub source: crate::types::AgentsExecutionApiTriggerContextSource,
-    }
-    impl AgentsExecutionApiTriggerContext {
-        pub fn builder() -> builder::AgentsExecutionApiTriggerContext {
-            Default::default()
-        }
-    }
-    ///User comment on an execution
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionComment {
-        ///Comment content
-        pub content: ::std::string::String,
-        ///When the comment was created
-        #[serde(rename = "createdAt")]
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Execution this comment belongs to
-        #[serde(rename = "executionId")]
-        pub execution_id: ::uuid::Uuid,
-        ///Unique identifier for the comment
-        pub id: ::uuid::Uuid,
-        ///Whether the comment is public
-        pub public: bool,
-        ///When the comment was last updated
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who created the comment
-        #[serde(rename = "userId")]
-        pub user_id: ::uuid::Uuid,
-    }
-    impl AgentsExecutionComment {
-        pub fn builder() -> builder::AgentsExecutionComment {
-            Default::default()
-        }
-    }
-    ///Execution result containing outcome, reasoning, and result data
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionExecutionResult {
-        ///When the result was created
-        #[serde(rename = "createdAt")]
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Execution this result belongs to
-        #[serde(rename = "executionId")]
-        pub execution_id: ::uuid::Uuid,
-        ///Unique identifier for the result
-        pub id: ::uuid::Uuid,
-        ///Outcome of the execution (success or failure)
-        pub outcome: ::std::string::String,
-        ///AI reasoning for the outcome
-        pub reasoning: ::std::string::String,
-        ///Result data as JSON
-        pub result: ::serde_json::Value,
-    }
-    impl AgentsExecutionExecutionResult {
-        pub fn builder() -> builder::AgentsExecutionExecutionResult {
-            Default::default()
-        }
-    }
-    ///Human-applied label for categorizing executions
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionHumanLabel {
-        ///Hex color code for the label (e.g., #FF5733)
-        pub color: ::std::string::String,
-        ///When the label was created
-        #[serde(rename = "createdAt")]
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Unique identifier for the label
-        pub id: ::uuid::Uuid,
-        ///Display name of the label
-        pub name: ::std::string::String,
-        ///Organization this label belongs to
-        #[serde(rename = "organizationId")]
-        pub organization_id: ::uuid::Uuid,
-    }
-    impl AgentsExecutionHumanLabel {
-        pub fn builder() -> builder::AgentsExecutionHumanLabel {
+    impl ErrorBody {
+        pub fn builder() -> builder::ErrorBody {
             Default::default()
         }
     }
     ///Represents a single execution in a list view
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionListItem {
+    pub struct Execution {
         ///The ID of the agent that was executed
         #[serde(rename = "agentId")]
         pub agent_id: ::uuid::Uuid,
@@ -171,7 +77,7 @@ pub mod types {
         #[deprecated]
         pub browser_recording_url: ::std::option::Option<::std::string::String>,
         ///Comments on this execution
-        pub comments: ::std::vec::Vec<AgentsExecutionComment>,
+        pub comments: ::std::vec::Vec<ExecutionComment>,
         ///When the execution was created
         #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -183,19 +89,19 @@ pub mod types {
             rename = "executionOptions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub execution_options: ::std::option::Option<AgentsAgentExecutionOptions>,
+        pub execution_options: ::std::option::Option<AgentExecutionOptions>,
         ///Execution result with outcome, reasoning, and result data
         #[serde(
             rename = "executionResult",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub execution_result: ::std::option::Option<AgentsExecutionExecutionResult>,
+        pub execution_result: ::std::option::Option<ExecutionResult>,
         ///Whether this execution has been rerun at least once
         #[serde(rename = "hasBeenRerun")]
         pub has_been_rerun: bool,
         ///Human-applied labels for this execution
         #[serde(rename = "humanLabels")]
-        pub human_labels: ::std::vec::Vec<AgentsExecutionHumanLabel>,
+        pub human_labels: ::std::vec::Vec<ExecutionHumanLabel>,
         ///The unique identifier of the execution
         pub id: ::uuid::Uuid,
         ///Input variables used for this execution
@@ -237,7 +143,7 @@ pub mod types {
         )]
         pub recording_url: ::std::option::Option<::std::string::String>,
         ///The current status of the execution
-        pub status: crate::types::AgentsExecutionStatus,
+        pub status: crate::types::ExecutionStatus,
         ///When the execution reached a terminal state (if applicable)
         #[serde(
             rename = "terminalAt",
@@ -252,47 +158,153 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub trigger_context: ::std::option::Option<
-            crate::types::AgentsExecutionTriggerContext,
+            crate::types::ExecutionTriggerContext,
         >,
         ///The ID of the workflow that was executed
         #[serde(rename = "workflowId")]
         pub workflow_id: ::uuid::Uuid,
     }
-    impl AgentsExecutionListItem {
-        pub fn builder() -> builder::AgentsExecutionListItem {
+    impl Execution {
+        pub fn builder() -> builder::Execution {
+            Default::default()
+        }
+    }
+    ///API key reference used for authentication
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExecutionApiKeyRef {
+        ///API key ID
+        pub id: ::uuid::Uuid,
+        ///API key name
+        pub name: ::std::string::String,
+    }
+    impl ExecutionApiKeyRef {
+        pub fn builder() -> builder::ExecutionApiKeyRef {
+            Default::default()
+        }
+    }
+    ///API-triggered execution context
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExecutionApiTriggerContext {
+        ///API key used for authentication (may be hidden for privacy when admin-triggered)
+        #[serde(
+            rename = "apiKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub api_key: ::std::option::Option<ExecutionApiKeyRef>,
+        ///Runner information
+        pub runner: ExecutionTriggerRunner,
+        ///Trigger source discriminator
+        pub source: crate::types::ExecutionApiTriggerContextSource,
+    }
+    impl ExecutionApiTriggerContext {
+        pub fn builder() -> builder::ExecutionApiTriggerContext {
+            Default::default()
+        }
+    }
+    ///User comment on an execution
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExecutionComment {
+        ///Comment content
+        pub content: ::std::string::String,
+        ///When the comment was created
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Execution this comment belongs to
+        #[serde(rename = "executionId")]
+        pub execution_id: ::uuid::Uuid,
+        ///Unique identifier for the comment
+        pub id: ::uuid::Uuid,
+        ///Whether the comment is public
+        pub public: bool,
+        ///When the comment was last updated
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///User who created the comment
+        #[serde(rename = "userId")]
+        pub user_id: ::uuid::Uuid,
+    }
+    impl ExecutionComment {
+        pub fn builder() -> builder::ExecutionComment {
+            Default::default()
+        }
+    }
+    ///Human-applied label for categorizing executions
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExecutionHumanLabel {
+        ///Hex color code for the label (e.g., #FF5733)
+        pub color: ::std::string::String,
+        ///When the label was created
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Unique identifier for the label
+        pub id: ::uuid::Uuid,
+        ///Display name of the label
+        pub name: ::std::string::String,
+        ///Organization this label belongs to
+        #[serde(rename = "organizationId")]
+        pub organization_id: ::uuid::Uuid,
+    }
+    impl ExecutionHumanLabel {
+        pub fn builder() -> builder::ExecutionHumanLabel {
+            Default::default()
+        }
+    }
+    ///Execution result containing outcome, reasoning, and result data
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExecutionResult {
+        ///When the result was created
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Execution this result belongs to
+        #[serde(rename = "executionId")]
+        pub execution_id: ::uuid::Uuid,
+        ///Unique identifier for the result
+        pub id: ::uuid::Uuid,
+        ///Outcome of the execution (success or failure)
+        pub outcome: ::std::string::String,
+        ///AI reasoning for the outcome
+        pub reasoning: ::std::string::String,
+        ///Result data as JSON
+        pub result: ::serde_json::Value,
+    }
+    impl ExecutionResult {
+        pub fn builder() -> builder::ExecutionResult {
             Default::default()
         }
     }
     ///Schedule reference for schedule-triggered executions
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionScheduleRef {
+    pub struct ExecutionScheduleRef {
         ///Cron expression of the schedule
         #[serde(rename = "cronExpression")]
         pub cron_expression: ::std::string::String,
         ///Schedule ID
         pub id: ::uuid::Uuid,
     }
-    impl AgentsExecutionScheduleRef {
-        pub fn builder() -> builder::AgentsExecutionScheduleRef {
+    impl ExecutionScheduleRef {
+        pub fn builder() -> builder::ExecutionScheduleRef {
             Default::default()
         }
     }
     ///Schedule-triggered execution context
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionScheduleTriggerContext {
+    pub struct ExecutionScheduleTriggerContext {
         ///Schedule that triggered the execution
-        pub schedule: AgentsExecutionScheduleRef,
+        pub schedule: ExecutionScheduleRef,
         ///Trigger source discriminator
-        pub source: crate::types::AgentsExecutionScheduleTriggerContextSource,
+        pub source: crate::types::ExecutionScheduleTriggerContextSource,
     }
-    impl AgentsExecutionScheduleTriggerContext {
-        pub fn builder() -> builder::AgentsExecutionScheduleTriggerContext {
+    impl ExecutionScheduleTriggerContext {
+        pub fn builder() -> builder::ExecutionScheduleTriggerContext {
             Default::default()
         }
     }
     ///Runner information - who triggered the execution
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionTriggerRunner {
+    pub struct ExecutionTriggerRunner {
         ///Email of the runner
         pub email: ::std::string::String,
         ///Whether the user is an admin (may be hidden for privacy)
@@ -305,40 +317,28 @@ pub mod types {
         #[serde(rename = "userId")]
         pub user_id: ::uuid::Uuid,
     }
-    impl AgentsExecutionTriggerRunner {
-        pub fn builder() -> builder::AgentsExecutionTriggerRunner {
+    impl ExecutionTriggerRunner {
+        pub fn builder() -> builder::ExecutionTriggerRunner {
             Default::default()
         }
     }
     ///UI-triggered execution context
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AgentsExecutionUiTriggerContext {
+    pub struct ExecutionUiTriggerContext {
         ///Runner information
-        pub runner: AgentsExecutionTriggerRunner,
+        pub runner: ExecutionTriggerRunner,
         ///Trigger source discriminator
-        pub source: crate::types::AgentsExecutionUiTriggerContextSource,
+        pub source: crate::types::ExecutionUiTriggerContextSource,
     }
-    impl AgentsExecutionUiTriggerContext {
-        pub fn builder() -> builder::AgentsExecutionUiTriggerContext {
-            Default::default()
-        }
-    }
-    ///An error body: one shape shared by Common.BadRequestErrorBody, Common.ForbiddenErrorBody, Common.InternalServerErrorBody, Common.NotFoundErrorBody, Common.UnauthorizedErrorBody.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct CommonErrorBody {
-        ///Known values: 400, 401, 403, 404, 500.
-        pub code: i64,
-        pub message: ::std::string::String,
-    }
-    impl CommonErrorBody {
-        pub fn builder() -> builder::CommonErrorBody {
+    impl ExecutionUiTriggerContext {
+        pub fn builder() -> builder::ExecutionUiTriggerContext {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct AgentsAgentExecutionOptions {
+        pub struct AgentExecutionOptions {
             shared_storage_key: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -348,7 +348,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for AgentsAgentExecutionOptions {
+        impl ::std::default::Default for AgentExecutionOptions {
             fn default() -> Self {
                 Self {
                     shared_storage_key: Ok(Default::default()),
@@ -356,7 +356,7 @@ pub mod types {
                 }
             }
         }
-        impl AgentsAgentExecutionOptions {
+        impl AgentExecutionOptions {
             pub fn shared_storage_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -388,11 +388,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<AgentsAgentExecutionOptions>
-        for super::AgentsAgentExecutionOptions {
+        impl ::std::convert::TryFrom<AgentExecutionOptions>
+        for super::AgentExecutionOptions {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: AgentsAgentExecutionOptions,
+                value: AgentExecutionOptions,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     shared_storage_key: value.shared_storage_key?,
@@ -400,9 +400,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::AgentsAgentExecutionOptions>
-        for AgentsAgentExecutionOptions {
-            fn from(value: super::AgentsAgentExecutionOptions) -> Self {
+        impl ::std::convert::From<super::AgentExecutionOptions>
+        for AgentExecutionOptions {
+            fn from(value: super::AgentExecutionOptions) -> Self {
                 Self {
                     shared_storage_key: Ok(value.shared_storage_key),
                     soft_timeout_mins: Ok(value.soft_timeout_mins),
@@ -410,541 +410,65 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AgentsExecutionApiKeyRef {
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        pub struct ErrorBody {
+            code: ::std::result::Result<i64, ::std::string::String>,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for AgentsExecutionApiKeyRef {
+        impl ::std::default::Default for ErrorBody {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    code: Err("no value supplied for code".to_string()),
+                    message: Err("no value supplied for message".to_string()),
                 }
             }
         }
-        impl AgentsExecutionApiKeyRef {
-            pub fn id<T>(mut self, value: T) -> Self
+        impl ErrorBody {
+            pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
+                self.code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
                 self
             }
-            pub fn name<T>(mut self, value: T) -> Self
+            pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
+                self.message = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
+                        format!("error converting supplied value for message: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<AgentsExecutionApiKeyRef>
-        for super::AgentsExecutionApiKeyRef {
+        impl ::std::convert::TryFrom<ErrorBody> for super::ErrorBody {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: AgentsExecutionApiKeyRef,
+                value: ErrorBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
+                    code: value.code?,
+                    message: value.message?,
                 })
             }
         }
-        impl ::std::convert::From<super::AgentsExecutionApiKeyRef>
-        for AgentsExecutionApiKeyRef {
-            fn from(value: super::AgentsExecutionApiKeyRef) -> Self {
+        impl ::std::convert::From<super::ErrorBody> for ErrorBody {
+            fn from(value: super::ErrorBody) -> Self {
                 Self {
-                    id: Ok(value.id),
-                    name: Ok(value.name),
+                    code: Ok(value.code),
+                    message: Ok(value.message),
                 }
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AgentsExecutionApiTriggerContext {
-            api_key: ::std::result::Result<
-                ::std::option::Option<super::AgentsExecutionApiKeyRef>,
-                ::std::string::String,
-            >,
-            runner: ::std::result::Result<
-                super::AgentsExecutionTriggerRunner,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<
-                crate::types::AgentsExecutionApiTriggerContextSource,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AgentsExecutionApiTriggerContext {
-            fn default() -> Self {
-                Self {
-                    api_key: Ok(Default::default()),
-                    runner: Err("no value supplied for runner".to_string()),
-                    source: Err("no value supplied for source".to_string()),
-                }
-            }
-        }
-        impl AgentsExecutionApiTriggerContext {
-            pub fn api_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AgentsExecutionApiKeyRef>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
-                self
-            }
-            pub fn runner<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AgentsExecutionTriggerRunner>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.runner = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for runner: {e}")
-                    });
-                self
-            }
-            pub fn source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    crate::types::AgentsExecutionApiTriggerContextSource,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AgentsExecutionApiTriggerContext>
-        for super::AgentsExecutionApiTriggerContext {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AgentsExecutionApiTriggerContext,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    api_key: value.api_key?,
-                    runner: value.runner?,
-                    source: value.source?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AgentsExecutionApiTriggerContext>
-        for AgentsExecutionApiTriggerContext {
-            fn from(value: super::AgentsExecutionApiTriggerContext) -> Self {
-                Self {
-                    api_key: Ok(value.api_key),
-                    runner: Ok(value.runner),
-                    source: Ok(value.source),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AgentsExecutionComment {
-            content: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            execution_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            public: ::std::result::Result<bool, ::std::string::String>,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        }
-        impl ::std::default::Default for AgentsExecutionComment {
-            fn default() -> Self {
-                Self {
-                    content: Err("no value supplied for content".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    execution_id: Err("no value supplied for execution_id".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    public: Err("no value supplied for public".to_string()),
-                    updated_at: Ok(Default::default()),
-                    user_id: Err("no value supplied for user_id".to_string()),
-                }
-            }
-        }
-        impl AgentsExecutionComment {
-            pub fn content<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn execution_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.execution_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for execution_id: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn public<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.public = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for public: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AgentsExecutionComment>
-        for super::AgentsExecutionComment {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AgentsExecutionComment,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    content: value.content?,
-                    created_at: value.created_at?,
-                    execution_id: value.execution_id?,
-                    id: value.id?,
-                    public: value.public?,
-                    updated_at: value.updated_at?,
-                    user_id: value.user_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AgentsExecutionComment>
-        for AgentsExecutionComment {
-            fn from(value: super::AgentsExecutionComment) -> Self {
-                Self {
-                    content: Ok(value.content),
-                    created_at: Ok(value.created_at),
-                    execution_id: Ok(value.execution_id),
-                    id: Ok(value.id),
-                    public: Ok(value.public),
-                    updated_at: Ok(value.updated_at),
-                    user_id: Ok(value.user_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AgentsExecutionExecutionResult {
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            execution_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            outcome: ::std::result::Result<::std::string::String, ::std::string::String>,
-            reasoning: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            result: ::std::result::Result<::serde_json::Value, ::std::string::String>,
-        }
-        impl ::std::default::Default for AgentsExecutionExecutionResult {
-            fn default() -> Self {
-                Self {
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    execution_id: Err("no value supplied for execution_id".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    outcome: Err("no value supplied for outcome".to_string()),
-                    reasoning: Err("no value supplied for reasoning".to_string()),
-                    result: Err("no value supplied for result".to_string()),
-                }
-            }
-        }
-        impl AgentsExecutionExecutionResult {
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn execution_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.execution_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for execution_id: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn outcome<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.outcome = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for outcome: {e}")
-                    });
-                self
-            }
-            pub fn reasoning<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reasoning = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reasoning: {e}")
-                    });
-                self
-            }
-            pub fn result<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::serde_json::Value>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.result = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for result: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AgentsExecutionExecutionResult>
-        for super::AgentsExecutionExecutionResult {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AgentsExecutionExecutionResult,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    created_at: value.created_at?,
-                    execution_id: value.execution_id?,
-                    id: value.id?,
-                    outcome: value.outcome?,
-                    reasoning: value.reasoning?,
-                    result: value.result?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AgentsExecutionExecutionResult>
-        for AgentsExecutionExecutionResult {
-            fn from(value: super::AgentsExecutionExecutionResult) -> Self {
-                Self {
-                    created_at: Ok(value.created_at),
-                    execution_id: Ok(value.execution_id),
-                    id: Ok(value.id),
-                    outcome: Ok(value.outcome),
-                    reasoning: Ok(value.reasoning),
-                    result: Ok(value.result),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AgentsExecutionHumanLabel {
-            color: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            organization_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        }
-        impl ::std::default::Default for AgentsExecutionHumanLabel {
-            fn default() -> Self {
-                Self {
-                    color: Err("no value supplied for color".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    organization_id: Err(
-                        "no value supplied for organization_id".to_string(),
-                    ),
-                }
-            }
-        }
-        impl AgentsExecutionHumanLabel {
-            pub fn color<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.color = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for color: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn organization_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AgentsExecutionHumanLabel>
-        for super::AgentsExecutionHumanLabel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AgentsExecutionHumanLabel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    color: value.color?,
-                    created_at: value.created_at?,
-                    id: value.id?,
-                    name: value.name?,
-                    organization_id: value.organization_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AgentsExecutionHumanLabel>
-        for AgentsExecutionHumanLabel {
-            fn from(value: super::AgentsExecutionHumanLabel) -> Self {
-                Self {
-                    color: Ok(value.color),
-                    created_at: Ok(value.created_at),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    organization_id: Ok(value.organization_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AgentsExecutionListItem {
+        pub struct Execution {
             agent_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             agent_name: ::std::result::Result<
                 ::std::string::String,
@@ -967,7 +491,7 @@ pub mod types {
                 ::std::string::String,
             >,
             comments: ::std::result::Result<
-                ::std::vec::Vec<super::AgentsExecutionComment>,
+                ::std::vec::Vec<super::ExecutionComment>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -979,16 +503,16 @@ pub mod types {
                 ::std::string::String,
             >,
             execution_options: ::std::result::Result<
-                ::std::option::Option<super::AgentsAgentExecutionOptions>,
+                ::std::option::Option<super::AgentExecutionOptions>,
                 ::std::string::String,
             >,
             execution_result: ::std::result::Result<
-                ::std::option::Option<super::AgentsExecutionExecutionResult>,
+                ::std::option::Option<super::ExecutionResult>,
                 ::std::string::String,
             >,
             has_been_rerun: ::std::result::Result<bool, ::std::string::String>,
             human_labels: ::std::result::Result<
-                ::std::vec::Vec<super::AgentsExecutionHumanLabel>,
+                ::std::vec::Vec<super::ExecutionHumanLabel>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
@@ -1017,7 +541,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                crate::types::AgentsExecutionStatus,
+                crate::types::ExecutionStatus,
                 ::std::string::String,
             >,
             terminal_at: ::std::result::Result<
@@ -1025,12 +549,12 @@ pub mod types {
                 ::std::string::String,
             >,
             trigger_context: ::std::result::Result<
-                ::std::option::Option<crate::types::AgentsExecutionTriggerContext>,
+                ::std::option::Option<crate::types::ExecutionTriggerContext>,
                 ::std::string::String,
             >,
             workflow_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         }
-        impl ::std::default::Default for AgentsExecutionListItem {
+        impl ::std::default::Default for Execution {
             fn default() -> Self {
                 Self {
                     agent_id: Err("no value supplied for agent_id".to_string()),
@@ -1064,7 +588,7 @@ pub mod types {
                 }
             }
         }
-        impl AgentsExecutionListItem {
+        impl Execution {
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -1147,9 +671,7 @@ pub mod types {
             }
             pub fn comments<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::AgentsExecutionComment>,
-                >,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ExecutionComment>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comments = value
@@ -1186,7 +708,7 @@ pub mod types {
             pub fn execution_options<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AgentsAgentExecutionOptions>,
+                    ::std::option::Option<super::AgentExecutionOptions>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1202,7 +724,7 @@ pub mod types {
             pub fn execution_result<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AgentsExecutionExecutionResult>,
+                    ::std::option::Option<super::ExecutionResult>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1231,9 +753,7 @@ pub mod types {
             }
             pub fn human_labels<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::AgentsExecutionHumanLabel>,
-                >,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ExecutionHumanLabel>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.human_labels = value
@@ -1338,7 +858,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::types::AgentsExecutionStatus>,
+                T: ::std::convert::TryInto<crate::types::ExecutionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1365,7 +885,7 @@ pub mod types {
             pub fn trigger_context<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::types::AgentsExecutionTriggerContext>,
+                    ::std::option::Option<crate::types::ExecutionTriggerContext>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1391,11 +911,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<AgentsExecutionListItem>
-        for super::AgentsExecutionListItem {
+        impl ::std::convert::TryFrom<Execution> for super::Execution {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: AgentsExecutionListItem,
+                value: Execution,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
@@ -1425,9 +944,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::AgentsExecutionListItem>
-        for AgentsExecutionListItem {
-            fn from(value: super::AgentsExecutionListItem) -> Self {
+        impl ::std::convert::From<super::Execution> for Execution {
+            fn from(value: super::Execution) -> Self {
                 Self {
                     agent_id: Ok(value.agent_id),
                     agent_name: Ok(value.agent_name),
@@ -1457,14 +975,541 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AgentsExecutionScheduleRef {
+        pub struct ExecutionApiKeyRef {
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExecutionApiKeyRef {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl ExecutionApiKeyRef {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExecutionApiKeyRef> for super::ExecutionApiKeyRef {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExecutionApiKeyRef,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExecutionApiKeyRef> for ExecutionApiKeyRef {
+            fn from(value: super::ExecutionApiKeyRef) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExecutionApiTriggerContext {
+            api_key: ::std::result::Result<
+                ::std::option::Option<super::ExecutionApiKeyRef>,
+                ::std::string::String,
+            >,
+            runner: ::std::result::Result<
+                super::ExecutionTriggerRunner,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                crate::types::ExecutionApiTriggerContextSource,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExecutionApiTriggerContext {
+            fn default() -> Self {
+                Self {
+                    api_key: Ok(Default::default()),
+                    runner: Err("no value supplied for runner".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl ExecutionApiTriggerContext {
+            pub fn api_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ExecutionApiKeyRef>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_key: {e}")
+                    });
+                self
+            }
+            pub fn runner<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExecutionTriggerRunner>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.runner = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for runner: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::types::ExecutionApiTriggerContextSource,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExecutionApiTriggerContext>
+        for super::ExecutionApiTriggerContext {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExecutionApiTriggerContext,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    api_key: value.api_key?,
+                    runner: value.runner?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExecutionApiTriggerContext>
+        for ExecutionApiTriggerContext {
+            fn from(value: super::ExecutionApiTriggerContext) -> Self {
+                Self {
+                    api_key: Ok(value.api_key),
+                    runner: Ok(value.runner),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExecutionComment {
+            content: ::std::result::Result<::std::string::String, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            execution_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            public: ::std::result::Result<bool, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExecutionComment {
+            fn default() -> Self {
+                Self {
+                    content: Err("no value supplied for content".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    execution_id: Err("no value supplied for execution_id".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    public: Err("no value supplied for public".to_string()),
+                    updated_at: Ok(Default::default()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl ExecutionComment {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn execution_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execution_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for execution_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn public<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.public = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for public: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExecutionComment> for super::ExecutionComment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExecutionComment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    created_at: value.created_at?,
+                    execution_id: value.execution_id?,
+                    id: value.id?,
+                    public: value.public?,
+                    updated_at: value.updated_at?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExecutionComment> for ExecutionComment {
+            fn from(value: super::ExecutionComment) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    created_at: Ok(value.created_at),
+                    execution_id: Ok(value.execution_id),
+                    id: Ok(value.id),
+                    public: Ok(value.public),
+                    updated_at: Ok(value.updated_at),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExecutionHumanLabel {
+            color: ::std::result::Result<::std::string::String, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            organization_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExecutionHumanLabel {
+            fn default() -> Self {
+                Self {
+                    color: Err("no value supplied for color".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    organization_id: Err(
+                        "no value supplied for organization_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ExecutionHumanLabel {
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn organization_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExecutionHumanLabel>
+        for super::ExecutionHumanLabel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExecutionHumanLabel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    color: value.color?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    name: value.name?,
+                    organization_id: value.organization_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExecutionHumanLabel> for ExecutionHumanLabel {
+            fn from(value: super::ExecutionHumanLabel) -> Self {
+                Self {
+                    color: Ok(value.color),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    organization_id: Ok(value.organization_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExecutionResult {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            execution_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            outcome: ::std::result::Result<::std::string::String, ::std::string::String>,
+            reasoning: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            result: ::std::result::Result<::serde_json::Value, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExecutionResult {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    execution_id: Err("no value supplied for execution_id".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    outcome: Err("no value supplied for outcome".to_string()),
+                    reasoning: Err("no value supplied for reasoning".to_string()),
+                    result: Err("no value supplied for result".to_string()),
+                }
+            }
+        }
+        impl ExecutionResult {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn execution_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execution_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for execution_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn outcome<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.outcome = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for outcome: {e}")
+                    });
+                self
+            }
+            pub fn reasoning<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reasoning = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning: {e}")
+                    });
+                self
+            }
+            pub fn result<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Value>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExecutionResult> for super::ExecutionResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExecutionResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    execution_id: value.execution_id?,
+                    id: value.id?,
+                    outcome: value.outcome?,
+                    reasoning: value.reasoning?,
+                    result: value.result?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExecutionResult> for ExecutionResult {
+            fn from(value: super::ExecutionResult) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    execution_id: Ok(value.execution_id),
+                    id: Ok(value.id),
+                    outcome: Ok(value.outcome),
+                    reasoning: Ok(value.reasoning),
+                    result: Ok(value.result),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExecutionScheduleRef {
             cron_expression: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         }
-        impl ::std::default::Default for AgentsExecutionScheduleRef {
+        impl ::std::default::Default for ExecutionScheduleRef {
             fn default() -> Self {
                 Self {
                     cron_expression: Err(
@@ -1474,7 +1519,7 @@ pub mod types {
                 }
             }
         }
-        impl AgentsExecutionScheduleRef {
+        impl ExecutionScheduleRef {
             pub fn cron_expression<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1500,11 +1545,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<AgentsExecutionScheduleRef>
-        for super::AgentsExecutionScheduleRef {
+        impl ::std::convert::TryFrom<ExecutionScheduleRef>
+        for super::ExecutionScheduleRef {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: AgentsExecutionScheduleRef,
+                value: ExecutionScheduleRef,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     cron_expression: value.cron_expression?,
@@ -1512,9 +1557,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::AgentsExecutionScheduleRef>
-        for AgentsExecutionScheduleRef {
-            fn from(value: super::AgentsExecutionScheduleRef) -> Self {
+        impl ::std::convert::From<super::ExecutionScheduleRef> for ExecutionScheduleRef {
+            fn from(value: super::ExecutionScheduleRef) -> Self {
                 Self {
                     cron_expression: Ok(value.cron_expression),
                     id: Ok(value.id),
@@ -1522,17 +1566,17 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AgentsExecutionScheduleTriggerContext {
+        pub struct ExecutionScheduleTriggerContext {
             schedule: ::std::result::Result<
-                super::AgentsExecutionScheduleRef,
+                super::ExecutionScheduleRef,
                 ::std::string::String,
             >,
             source: ::std::result::Result<
-                crate::types::AgentsExecutionScheduleTriggerContextSource,
+                crate::types::ExecutionScheduleTriggerContextSource,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for AgentsExecutionScheduleTriggerContext {
+        impl ::std::default::Default for ExecutionScheduleTriggerContext {
             fn default() -> Self {
                 Self {
                     schedule: Err("no value supplied for schedule".to_string()),
@@ -1540,10 +1584,10 @@ pub mod types {
                 }
             }
         }
-        impl AgentsExecutionScheduleTriggerContext {
+        impl ExecutionScheduleTriggerContext {
             pub fn schedule<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AgentsExecutionScheduleRef>,
+                T: ::std::convert::TryInto<super::ExecutionScheduleRef>,
                 T::Error: ::std::fmt::Display,
             {
                 self.schedule = value
@@ -1556,7 +1600,7 @@ pub mod types {
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    crate::types::AgentsExecutionScheduleTriggerContextSource,
+                    crate::types::ExecutionScheduleTriggerContextSource,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1568,11 +1612,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<AgentsExecutionScheduleTriggerContext>
-        for super::AgentsExecutionScheduleTriggerContext {
+        impl ::std::convert::TryFrom<ExecutionScheduleTriggerContext>
+        for super::ExecutionScheduleTriggerContext {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: AgentsExecutionScheduleTriggerContext,
+                value: ExecutionScheduleTriggerContext,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     schedule: value.schedule?,
@@ -1580,9 +1624,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::AgentsExecutionScheduleTriggerContext>
-        for AgentsExecutionScheduleTriggerContext {
-            fn from(value: super::AgentsExecutionScheduleTriggerContext) -> Self {
+        impl ::std::convert::From<super::ExecutionScheduleTriggerContext>
+        for ExecutionScheduleTriggerContext {
+            fn from(value: super::ExecutionScheduleTriggerContext) -> Self {
                 Self {
                     schedule: Ok(value.schedule),
                     source: Ok(value.source),
@@ -1590,7 +1634,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AgentsExecutionTriggerRunner {
+        pub struct ExecutionTriggerRunner {
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             is_admin: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -1598,7 +1642,7 @@ pub mod types {
             >,
             user_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         }
-        impl ::std::default::Default for AgentsExecutionTriggerRunner {
+        impl ::std::default::Default for ExecutionTriggerRunner {
             fn default() -> Self {
                 Self {
                     email: Err("no value supplied for email".to_string()),
@@ -1607,7 +1651,7 @@ pub mod types {
                 }
             }
         }
-        impl AgentsExecutionTriggerRunner {
+        impl ExecutionTriggerRunner {
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1645,11 +1689,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<AgentsExecutionTriggerRunner>
-        for super::AgentsExecutionTriggerRunner {
+        impl ::std::convert::TryFrom<ExecutionTriggerRunner>
+        for super::ExecutionTriggerRunner {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: AgentsExecutionTriggerRunner,
+                value: ExecutionTriggerRunner,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     email: value.email?,
@@ -1658,9 +1702,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::AgentsExecutionTriggerRunner>
-        for AgentsExecutionTriggerRunner {
-            fn from(value: super::AgentsExecutionTriggerRunner) -> Self {
+        impl ::std::convert::From<super::ExecutionTriggerRunner>
+        for ExecutionTriggerRunner {
+            fn from(value: super::ExecutionTriggerRunner) -> Self {
                 Self {
                     email: Ok(value.email),
                     is_admin: Ok(value.is_admin),
@@ -1669,17 +1713,17 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AgentsExecutionUiTriggerContext {
+        pub struct ExecutionUiTriggerContext {
             runner: ::std::result::Result<
-                super::AgentsExecutionTriggerRunner,
+                super::ExecutionTriggerRunner,
                 ::std::string::String,
             >,
             source: ::std::result::Result<
-                crate::types::AgentsExecutionUiTriggerContextSource,
+                crate::types::ExecutionUiTriggerContextSource,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for AgentsExecutionUiTriggerContext {
+        impl ::std::default::Default for ExecutionUiTriggerContext {
             fn default() -> Self {
                 Self {
                     runner: Err("no value supplied for runner".to_string()),
@@ -1687,10 +1731,10 @@ pub mod types {
                 }
             }
         }
-        impl AgentsExecutionUiTriggerContext {
+        impl ExecutionUiTriggerContext {
             pub fn runner<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AgentsExecutionTriggerRunner>,
+                T: ::std::convert::TryInto<super::ExecutionTriggerRunner>,
                 T::Error: ::std::fmt::Display,
             {
                 self.runner = value
@@ -1703,7 +1747,7 @@ pub mod types {
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    crate::types::AgentsExecutionUiTriggerContextSource,
+                    crate::types::ExecutionUiTriggerContextSource,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1715,11 +1759,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<AgentsExecutionUiTriggerContext>
-        for super::AgentsExecutionUiTriggerContext {
+        impl ::std::convert::TryFrom<ExecutionUiTriggerContext>
+        for super::ExecutionUiTriggerContext {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: AgentsExecutionUiTriggerContext,
+                value: ExecutionUiTriggerContext,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     runner: value.runner?,
@@ -1727,70 +1771,12 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::AgentsExecutionUiTriggerContext>
-        for AgentsExecutionUiTriggerContext {
-            fn from(value: super::AgentsExecutionUiTriggerContext) -> Self {
+        impl ::std::convert::From<super::ExecutionUiTriggerContext>
+        for ExecutionUiTriggerContext {
+            fn from(value: super::ExecutionUiTriggerContext) -> Self {
                 Self {
                     runner: Ok(value.runner),
                     source: Ok(value.source),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CommonErrorBody {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for CommonErrorBody {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    message: Err("no value supplied for message".to_string()),
-                }
-            }
-        }
-        impl CommonErrorBody {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CommonErrorBody> for super::CommonErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CommonErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CommonErrorBody> for CommonErrorBody {
-            fn from(value: super::CommonErrorBody) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    message: Ok(value.message),
                 }
             }
         }
@@ -1866,10 +1852,10 @@ pub mod types {
         )
     }
     ///
-    /// Known values: `starting`, `running`, `paused`, `awaiting_confirmation`, `completed`, `cancelled`, `failed`, `paused_by_agent`; any other value is kept in [`AgentsExecutionStatus::Unknown`].
+    /// Known values: `starting`, `running`, `paused`, `awaiting_confirmation`, `completed`, `cancelled`, `failed`, `paused_by_agent`; any other value is kept in [`ExecutionStatus::Unknown`].
     #[derive(Clone, Debug)]
     #[non_exhaustive]
-    pub enum AgentsExecutionStatus {
+    pub enum ExecutionStatus {
         /// `starting`
         Starting,
         /// `running`
@@ -1890,7 +1876,7 @@ pub mod types {
         /// serialized back unchanged.
         Unknown(::std::string::String),
     }
-    impl AgentsExecutionStatus {
+    impl ExecutionStatus {
         /// The values the spec lists, in its order.
         pub const KNOWN: &'static [Self] = &[
             Self::Starting,
@@ -1924,7 +1910,7 @@ pub mod types {
             )
         }
     }
-    impl ::std::convert::From<&str> for AgentsExecutionStatus {
+    impl ::std::convert::From<&str> for ExecutionStatus {
         fn from(value: &str) -> Self {
             match value {
                 "starting" => Self::Starting,
@@ -1939,7 +1925,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::From<::std::string::String> for AgentsExecutionStatus {
+    impl ::std::convert::From<::std::string::String> for ExecutionStatus {
         fn from(value: ::std::string::String) -> Self {
             match Self::from(value.as_str()) {
                 Self::Unknown(_) => Self::Unknown(value),
@@ -1947,39 +1933,39 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for AgentsExecutionStatus {
+    impl ::std::str::FromStr for ExecutionStatus {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
         }
     }
-    impl ::std::fmt::Display for AgentsExecutionStatus {
+    impl ::std::fmt::Display for ExecutionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl ::std::cmp::PartialEq for AgentsExecutionStatus {
+    impl ::std::cmp::PartialEq for ExecutionStatus {
         fn eq(&self, other: &Self) -> bool {
             self.as_str() == other.as_str()
         }
     }
-    impl ::std::cmp::Eq for AgentsExecutionStatus {}
-    impl ::std::cmp::PartialEq<str> for AgentsExecutionStatus {
+    impl ::std::cmp::Eq for ExecutionStatus {}
+    impl ::std::cmp::PartialEq<str> for ExecutionStatus {
         fn eq(&self, other: &str) -> bool {
             self.as_str() == other
         }
     }
-    impl ::std::cmp::PartialEq<&str> for AgentsExecutionStatus {
+    impl ::std::cmp::PartialEq<&str> for ExecutionStatus {
         fn eq(&self, other: &&str) -> bool {
             self.as_str() == *other
         }
     }
-    impl ::std::hash::Hash for AgentsExecutionStatus {
+    impl ::std::hash::Hash for ExecutionStatus {
         fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
             self.as_str().hash(state)
         }
     }
-    impl ::std::cmp::PartialOrd for AgentsExecutionStatus {
+    impl ::std::cmp::PartialOrd for ExecutionStatus {
         fn partial_cmp(
             &self,
             other: &Self,
@@ -1987,12 +1973,12 @@ pub mod types {
             Some(self.cmp(other))
         }
     }
-    impl ::std::cmp::Ord for AgentsExecutionStatus {
+    impl ::std::cmp::Ord for ExecutionStatus {
         fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
             self.as_str().cmp(other.as_str())
         }
     }
-    impl ::serde::Serialize for AgentsExecutionStatus {
+    impl ::serde::Serialize for ExecutionStatus {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2000,7 +1986,7 @@ pub mod types {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for AgentsExecutionStatus {
+    impl<'de> ::serde::Deserialize<'de> for ExecutionStatus {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2009,20 +1995,20 @@ pub mod types {
     }
     /// Discriminated union of trigger contexts (discriminated by source)
     ///
-    /// Tagged by `source`; an object with another `source` is kept whole in [`AgentsExecutionTriggerContext::Unknown`].
+    /// Tagged by `source`; an object with another `source` is kept whole in [`ExecutionTriggerContext::Unknown`].
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
-    pub enum AgentsExecutionTriggerContext {
+    pub enum ExecutionTriggerContext {
         /// `source: "api"`
-        Api(AgentsExecutionApiTriggerContext),
+        Api(ExecutionApiTriggerContext),
         /// `source: "schedule"`
-        Schedule(AgentsExecutionScheduleTriggerContext),
+        Schedule(ExecutionScheduleTriggerContext),
         /// `source: "ui"`
-        Ui(AgentsExecutionUiTriggerContext),
+        Ui(ExecutionUiTriggerContext),
         /// A variant this version of the SDK does not know: the whole JSON object.
         Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
     }
-    impl AgentsExecutionTriggerContext {
+    impl ExecutionTriggerContext {
         /// The `source` value: the variant's tag, or the raw one of an unknown variant.
         pub fn source(&self) -> ::std::option::Option<&str> {
             match self {
@@ -2039,25 +2025,23 @@ pub mod types {
             matches!(self, Self::Unknown(_))
         }
     }
-    impl ::std::convert::From<AgentsExecutionApiTriggerContext>
-    for AgentsExecutionTriggerContext {
-        fn from(value: AgentsExecutionApiTriggerContext) -> Self {
+    impl ::std::convert::From<ExecutionApiTriggerContext> for ExecutionTriggerContext {
+        fn from(value: ExecutionApiTriggerContext) -> Self {
             Self::Api(value)
         }
     }
-    impl ::std::convert::From<AgentsExecutionScheduleTriggerContext>
-    for AgentsExecutionTriggerContext {
-        fn from(value: AgentsExecutionScheduleTriggerContext) -> Self {
+    impl ::std::convert::From<ExecutionScheduleTriggerContext>
+    for ExecutionTriggerContext {
+        fn from(value: ExecutionScheduleTriggerContext) -> Self {
             Self::Schedule(value)
         }
     }
-    impl ::std::convert::From<AgentsExecutionUiTriggerContext>
-    for AgentsExecutionTriggerContext {
-        fn from(value: AgentsExecutionUiTriggerContext) -> Self {
+    impl ::std::convert::From<ExecutionUiTriggerContext> for ExecutionTriggerContext {
+        fn from(value: ExecutionUiTriggerContext) -> Self {
             Self::Ui(value)
         }
     }
-    impl ::serde::Serialize for AgentsExecutionTriggerContext {
+    impl ::serde::Serialize for ExecutionTriggerContext {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2070,7 +2054,7 @@ pub mod types {
             }
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for AgentsExecutionTriggerContext {
+    impl<'de> ::serde::Deserialize<'de> for ExecutionTriggerContext {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2085,8 +2069,7 @@ pub mod types {
                         .map(Self::Api)
                         .map_err(|e| <D::Error as ::serde::de::Error>::custom(
                             format_args!(
-                                "{} variant `{}`: {}", "AgentsExecutionTriggerContext",
-                                "api", e
+                                "{} variant `{}`: {}", "ExecutionTriggerContext", "api", e
                             ),
                         ))
                 }
@@ -2095,7 +2078,7 @@ pub mod types {
                         .map(Self::Schedule)
                         .map_err(|e| <D::Error as ::serde::de::Error>::custom(
                             format_args!(
-                                "{} variant `{}`: {}", "AgentsExecutionTriggerContext",
+                                "{} variant `{}`: {}", "ExecutionTriggerContext",
                                 "schedule", e
                             ),
                         ))
@@ -2105,8 +2088,7 @@ pub mod types {
                         .map(Self::Ui)
                         .map_err(|e| <D::Error as ::serde::de::Error>::custom(
                             format_args!(
-                                "{} variant `{}`: {}", "AgentsExecutionTriggerContext",
-                                "ui", e
+                                "{} variant `{}`: {}", "ExecutionTriggerContext", "ui", e
                             ),
                         ))
                 }
@@ -2116,17 +2098,17 @@ pub mod types {
     }
     /// Trigger source discriminator
     ///
-    /// Known values: `schedule`; any other value is kept in [`AgentsExecutionScheduleTriggerContextSource::Unknown`].
+    /// Known values: `schedule`; any other value is kept in [`ExecutionScheduleTriggerContextSource::Unknown`].
     #[derive(Clone, Debug)]
     #[non_exhaustive]
-    pub enum AgentsExecutionScheduleTriggerContextSource {
+    pub enum ExecutionScheduleTriggerContextSource {
         /// `schedule`
         Schedule,
         /// A value this version of the SDK does not know; the raw string is kept and
         /// serialized back unchanged.
         Unknown(::std::string::String),
     }
-    impl AgentsExecutionScheduleTriggerContextSource {
+    impl ExecutionScheduleTriggerContextSource {
         /// The values the spec lists, in its order.
         pub const KNOWN: &'static [Self] = &[Self::Schedule];
         /// The value as it appears in JSON.
@@ -2144,7 +2126,7 @@ pub mod types {
             )
         }
     }
-    impl ::std::convert::From<&str> for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::convert::From<&str> for ExecutionScheduleTriggerContextSource {
         fn from(value: &str) -> Self {
             match value {
                 "schedule" => Self::Schedule,
@@ -2153,7 +2135,7 @@ pub mod types {
         }
     }
     impl ::std::convert::From<::std::string::String>
-    for AgentsExecutionScheduleTriggerContextSource {
+    for ExecutionScheduleTriggerContextSource {
         fn from(value: ::std::string::String) -> Self {
             match Self::from(value.as_str()) {
                 Self::Unknown(_) => Self::Unknown(value),
@@ -2161,39 +2143,39 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::str::FromStr for ExecutionScheduleTriggerContextSource {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
         }
     }
-    impl ::std::fmt::Display for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::fmt::Display for ExecutionScheduleTriggerContextSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl ::std::cmp::PartialEq for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::cmp::PartialEq for ExecutionScheduleTriggerContextSource {
         fn eq(&self, other: &Self) -> bool {
             self.as_str() == other.as_str()
         }
     }
-    impl ::std::cmp::Eq for AgentsExecutionScheduleTriggerContextSource {}
-    impl ::std::cmp::PartialEq<str> for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::cmp::Eq for ExecutionScheduleTriggerContextSource {}
+    impl ::std::cmp::PartialEq<str> for ExecutionScheduleTriggerContextSource {
         fn eq(&self, other: &str) -> bool {
             self.as_str() == other
         }
     }
-    impl ::std::cmp::PartialEq<&str> for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::cmp::PartialEq<&str> for ExecutionScheduleTriggerContextSource {
         fn eq(&self, other: &&str) -> bool {
             self.as_str() == *other
         }
     }
-    impl ::std::hash::Hash for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::hash::Hash for ExecutionScheduleTriggerContextSource {
         fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
             self.as_str().hash(state)
         }
     }
-    impl ::std::cmp::PartialOrd for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::cmp::PartialOrd for ExecutionScheduleTriggerContextSource {
         fn partial_cmp(
             &self,
             other: &Self,
@@ -2201,12 +2183,12 @@ pub mod types {
             Some(self.cmp(other))
         }
     }
-    impl ::std::cmp::Ord for AgentsExecutionScheduleTriggerContextSource {
+    impl ::std::cmp::Ord for ExecutionScheduleTriggerContextSource {
         fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
             self.as_str().cmp(other.as_str())
         }
     }
-    impl ::serde::Serialize for AgentsExecutionScheduleTriggerContextSource {
+    impl ::serde::Serialize for ExecutionScheduleTriggerContextSource {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2214,7 +2196,7 @@ pub mod types {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for AgentsExecutionScheduleTriggerContextSource {
+    impl<'de> ::serde::Deserialize<'de> for ExecutionScheduleTriggerContextSource {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2223,17 +2205,17 @@ pub mod types {
     }
     /// Trigger source discriminator
     ///
-    /// Known values: `ui`; any other value is kept in [`AgentsExecutionUiTriggerContextSource::Unknown`].
+    /// Known values: `ui`; any other value is kept in [`ExecutionUiTriggerContextSource::Unknown`].
     #[derive(Clone, Debug)]
     #[non_exhaustive]
-    pub enum AgentsExecutionUiTriggerContextSource {
+    pub enum ExecutionUiTriggerContextSource {
         /// `ui`
         Ui,
         /// A value this version of the SDK does not know; the raw string is kept and
         /// serialized back unchanged.
         Unknown(::std::string::String),
     }
-    impl AgentsExecutionUiTriggerContextSource {
+    impl ExecutionUiTriggerContextSource {
         /// The values the spec lists, in its order.
         pub const KNOWN: &'static [Self] = &[Self::Ui];
         /// The value as it appears in JSON.
@@ -2251,7 +2233,7 @@ pub mod types {
             )
         }
     }
-    impl ::std::convert::From<&str> for AgentsExecutionUiTriggerContextSource {
+    impl ::std::convert::From<&str> for ExecutionUiTriggerContextSource {
         fn from(value: &str) -> Self {
             match value {
                 "ui" => Self::Ui,
@@ -2260,7 +2242,7 @@ pub mod types {
         }
     }
     impl ::std::convert::From<::std::string::String>
-    for AgentsExecutionUiTriggerContextSource {
+    for ExecutionUiTriggerContextSource {
         fn from(value: ::std::string::String) -> Self {
             match Self::from(value.as_str()) {
                 Self::Unknown(_) => Self::Unknown(value),
@@ -2268,39 +2250,39 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for AgentsExecutionUiTriggerContextSource {
+    impl ::std::str::FromStr for ExecutionUiTriggerContextSource {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
         }
     }
-    impl ::std::fmt::Display for AgentsExecutionUiTriggerContextSource {
+    impl ::std::fmt::Display for ExecutionUiTriggerContextSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl ::std::cmp::PartialEq for AgentsExecutionUiTriggerContextSource {
+    impl ::std::cmp::PartialEq for ExecutionUiTriggerContextSource {
         fn eq(&self, other: &Self) -> bool {
             self.as_str() == other.as_str()
         }
     }
-    impl ::std::cmp::Eq for AgentsExecutionUiTriggerContextSource {}
-    impl ::std::cmp::PartialEq<str> for AgentsExecutionUiTriggerContextSource {
+    impl ::std::cmp::Eq for ExecutionUiTriggerContextSource {}
+    impl ::std::cmp::PartialEq<str> for ExecutionUiTriggerContextSource {
         fn eq(&self, other: &str) -> bool {
             self.as_str() == other
         }
     }
-    impl ::std::cmp::PartialEq<&str> for AgentsExecutionUiTriggerContextSource {
+    impl ::std::cmp::PartialEq<&str> for ExecutionUiTriggerContextSource {
         fn eq(&self, other: &&str) -> bool {
             self.as_str() == *other
         }
     }
-    impl ::std::hash::Hash for AgentsExecutionUiTriggerContextSource {
+    impl ::std::hash::Hash for ExecutionUiTriggerContextSource {
         fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
             self.as_str().hash(state)
         }
     }
-    impl ::std::cmp::PartialOrd for AgentsExecutionUiTriggerContextSource {
+    impl ::std::cmp::PartialOrd for ExecutionUiTriggerContextSource {
         fn partial_cmp(
             &self,
             other: &Self,
@@ -2308,12 +2290,12 @@ pub mod types {
             Some(self.cmp(other))
         }
     }
-    impl ::std::cmp::Ord for AgentsExecutionUiTriggerContextSource {
+    impl ::std::cmp::Ord for ExecutionUiTriggerContextSource {
         fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
             self.as_str().cmp(other.as_str())
         }
     }
-    impl ::serde::Serialize for AgentsExecutionUiTriggerContextSource {
+    impl ::serde::Serialize for ExecutionUiTriggerContextSource {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2321,7 +2303,7 @@ pub mod types {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for AgentsExecutionUiTriggerContextSource {
+    impl<'de> ::serde::Deserialize<'de> for ExecutionUiTriggerContextSource {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2330,17 +2312,17 @@ pub mod types {
     }
     /// Trigger source discriminator
     ///
-    /// Known values: `api`; any other value is kept in [`AgentsExecutionApiTriggerContextSource::Unknown`].
+    /// Known values: `api`; any other value is kept in [`ExecutionApiTriggerContextSource::Unknown`].
     #[derive(Clone, Debug)]
     #[non_exhaustive]
-    pub enum AgentsExecutionApiTriggerContextSource {
+    pub enum ExecutionApiTriggerContextSource {
         /// `api`
         Api,
         /// A value this version of the SDK does not know; the raw string is kept and
         /// serialized back unchanged.
         Unknown(::std::string::String),
     }
-    impl AgentsExecutionApiTriggerContextSource {
+    impl ExecutionApiTriggerContextSource {
         /// The values the spec lists, in its order.
         pub const KNOWN: &'static [Self] = &[Self::Api];
         /// The value as it appears in JSON.
@@ -2358,7 +2340,7 @@ pub mod types {
             )
         }
     }
-    impl ::std::convert::From<&str> for AgentsExecutionApiTriggerContextSource {
+    impl ::std::convert::From<&str> for ExecutionApiTriggerContextSource {
         fn from(value: &str) -> Self {
             match value {
                 "api" => Self::Api,
@@ -2367,7 +2349,7 @@ pub mod types {
         }
     }
     impl ::std::convert::From<::std::string::String>
-    for AgentsExecutionApiTriggerContextSource {
+    for ExecutionApiTriggerContextSource {
         fn from(value: ::std::string::String) -> Self {
             match Self::from(value.as_str()) {
                 Self::Unknown(_) => Self::Unknown(value),
@@ -2375,39 +2357,39 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for AgentsExecutionApiTriggerContextSource {
+    impl ::std::str::FromStr for ExecutionApiTriggerContextSource {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
         }
     }
-    impl ::std::fmt::Display for AgentsExecutionApiTriggerContextSource {
+    impl ::std::fmt::Display for ExecutionApiTriggerContextSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl ::std::cmp::PartialEq for AgentsExecutionApiTriggerContextSource {
+    impl ::std::cmp::PartialEq for ExecutionApiTriggerContextSource {
         fn eq(&self, other: &Self) -> bool {
             self.as_str() == other.as_str()
         }
     }
-    impl ::std::cmp::Eq for AgentsExecutionApiTriggerContextSource {}
-    impl ::std::cmp::PartialEq<str> for AgentsExecutionApiTriggerContextSource {
+    impl ::std::cmp::Eq for ExecutionApiTriggerContextSource {}
+    impl ::std::cmp::PartialEq<str> for ExecutionApiTriggerContextSource {
         fn eq(&self, other: &str) -> bool {
             self.as_str() == other
         }
     }
-    impl ::std::cmp::PartialEq<&str> for AgentsExecutionApiTriggerContextSource {
+    impl ::std::cmp::PartialEq<&str> for ExecutionApiTriggerContextSource {
         fn eq(&self, other: &&str) -> bool {
             self.as_str() == *other
         }
     }
-    impl ::std::hash::Hash for AgentsExecutionApiTriggerContextSource {
+    impl ::std::hash::Hash for ExecutionApiTriggerContextSource {
         fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
             self.as_str().hash(state)
         }
     }
-    impl ::std::cmp::PartialOrd for AgentsExecutionApiTriggerContextSource {
+    impl ::std::cmp::PartialOrd for ExecutionApiTriggerContextSource {
         fn partial_cmp(
             &self,
             other: &Self,
@@ -2415,12 +2397,12 @@ pub mod types {
             Some(self.cmp(other))
         }
     }
-    impl ::std::cmp::Ord for AgentsExecutionApiTriggerContextSource {
+    impl ::std::cmp::Ord for ExecutionApiTriggerContextSource {
         fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
             self.as_str().cmp(other.as_str())
         }
     }
-    impl ::serde::Serialize for AgentsExecutionApiTriggerContextSource {
+    impl ::serde::Serialize for ExecutionApiTriggerContextSource {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2428,7 +2410,7 @@ pub mod types {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for AgentsExecutionApiTriggerContextSource {
+    impl<'de> ::serde::Deserialize<'de> for ExecutionApiTriggerContextSource {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2558,12 +2540,12 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::AgentsExecutionListItem>,
-            crate::Error<types::CommonErrorBody>,
+            ResponseValue<types::Execution>,
+            crate::Error<types::ErrorBody>,
         > {
             let result: Result<
-                ResponseValue<types::AgentsExecutionListItem>,
-                Error<types::CommonErrorBody>,
+                ResponseValue<types::Execution>,
+                Error<types::ErrorBody>,
             > = async move {
                 let Self { client, execution_id } = self;
                 let execution_id = execution_id.map_err(Error::InvalidRequest)?;

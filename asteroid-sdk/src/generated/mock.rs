@@ -33,7 +33,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::AgentsExecutionListItem) -> Self {
+        pub fn ok(self, value: &types::Execution) -> Self {
             Self(
                 self
                     .0
@@ -42,7 +42,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::CommonErrorBody) -> Self {
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
                     .0
@@ -51,7 +51,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn unauthorized(self, value: &types::CommonErrorBody) -> Self {
+        pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
                     .0
@@ -60,7 +60,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn forbidden(self, value: &types::CommonErrorBody) -> Self {
+        pub fn forbidden(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
                     .0
@@ -69,7 +69,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn not_found(self, value: &types::CommonErrorBody) -> Self {
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
                     .0
@@ -78,7 +78,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn internal_server_error(self, value: &types::CommonErrorBody) -> Self {
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
                     .0

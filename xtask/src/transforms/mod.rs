@@ -18,6 +18,7 @@ pub mod examples;
 pub mod exclusive_bounds;
 pub mod hoist_enums;
 pub mod nullable;
+pub mod type_names;
 pub mod unevaluated;
 pub mod unknown_properties;
 pub mod version;
@@ -89,6 +90,11 @@ pub const PIPELINE: &[Transform] = &[
     Transform {
         name: "unknown_properties",
         apply: unknown_properties::apply,
+    },
+    // The names users read: last, so that earlier errors name the spec's own pointers.
+    Transform {
+        name: "type_names",
+        apply: type_names::apply,
     },
 ];
 
