@@ -44,8 +44,8 @@ pub enum Error<E = types::ErrorBody> {
     Api {
         /// The response's status, request id and headers.
         response: Box<ResponseInfo>,
-        /// The typed body.
-        body: E,
+        /// The typed body (boxed, so that `Error` stays small).
+        body: Box<E>,
         /// The body's `code`, when it has one.
         code: Option<i64>,
         /// The body's `message`, when it has one.
@@ -416,7 +416,7 @@ async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<
                 .map(str::to_string);
             Error::Api {
                 response,
-                body,
+                body: Box::new(body),
                 code,
                 message,
             }
@@ -479,10 +479,12 @@ mod tests {
                 content_type: None,
                 retry_after: None,
             }),
-            body: types::ErrorBody {
-                code: 404,
-                message: "no such\nexecution".into(),
-            },
+            body: types::ErrorBody::builder()
+                .code(404)
+                .message("no such\nexecution")
+                .build()
+                .map(Box::new)
+                .unwrap(),
             code: Some(404),
             message: Some("no such\nexecution".into()),
         };

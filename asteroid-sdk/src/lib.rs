@@ -23,6 +23,7 @@ mod generated;
 #[path = "generated/mock.rs"]
 pub mod mock;
 
+mod build_error;
 pub mod config;
 pub mod decode;
 pub mod error;
@@ -34,6 +35,7 @@ pub mod status;
 pub mod transport;
 pub mod wait;
 
+pub use build_error::BuildError;
 pub use config::ClientBuilder;
 pub use error::{Error, ResponseInfo, Result};
 pub use generated::{Client, ResponseValue, builder, types};

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use asteroid_sdk::types::{
-    ExecutionApiTriggerContext, ExecutionScheduleTriggerContext,
-    ExecutionUiTriggerContext,
+    ExecutionApiTriggerContext, ExecutionScheduleTriggerContext, ExecutionUiTriggerContext,
 };
 use asteroid_sdk::{ErrorBody, Execution, ExecutionStatus, ExecutionTriggerContext, Uuid};
 use asteroid_sdk_tests::fixtures::{error_body, execution, fixture, trigger};
@@ -121,13 +120,8 @@ fn the_model_is_typed() {
     assert_eq!(e.human_labels[0].color, "#FF5733");
     assert!(e.comments[0].public);
     assert_eq!(
-        e.execution_options
-            .as_ref()
-            .unwrap()
-            .soft_timeout_mins
-            .unwrap()
-            .get(),
-        15
+        e.execution_options.as_ref().unwrap().soft_timeout_mins,
+        Some(15)
     );
     assert_eq!(e.result(), Some(result));
     assert!(e.is_terminal());

@@ -611,7 +611,7 @@ fn the_http_path_never_panics_on_arbitrary_bodies() {
             }) => {
                 prop_assert!([400, 404, 500].contains(&status), "{}", status);
                 prop_assert_eq!(response.status.as_u16(), status);
-                prop_assert_eq!(Ok(typed), decode_json::<ErrorBody>(&body).map_err(|_| ()));
+                prop_assert_eq!(Ok(*typed), decode_json::<ErrorBody>(&body).map_err(|_| ()));
             }
             Err(Error::UnexpectedStatus {
                 response,

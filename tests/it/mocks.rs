@@ -52,10 +52,11 @@ async fn ok_serves_the_typed_execution() {
 async fn not_found_is_a_typed_api_error() {
     let server = MockServer::start_async().await;
     let id = execution_id();
-    let body = ErrorBody {
-        code: 404,
-        message: "Execution not found".into(),
-    };
+    let body = ErrorBody::builder()
+        .code(404)
+        .message("Execution not found")
+        .build()
+        .unwrap();
     let mock = server.execution_get(|when, then| {
         when.execution_id(&id);
         then.not_found(&body);
@@ -76,7 +77,7 @@ async fn not_found_is_a_typed_api_error() {
             message,
         } => {
             assert_eq!(response.status.as_u16(), 404);
-            assert_eq!(got, &body);
+            assert_eq!(**got, body);
             assert_eq!(*code, Some(404));
             assert_eq!(message.as_deref(), Some("Execution not found"));
         }

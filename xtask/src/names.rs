@@ -118,6 +118,9 @@ mod tests {
         // Names without a namespace are kept.
         assert_eq!(rust_type_name("Pet"), "Pet");
         assert_eq!(rust_type_name("NewPet"), "NewPet");
-        assert_eq!(rust_type_name("ExecutionCancel-body"), "ExecutionCancelBody");
+        assert_eq!(
+            rust_type_name("ExecutionCancel-body"),
+            "ExecutionCancelBody"
+        );
     }
 }

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, XtaskError, child};
 use crate::names::{snake_name, type_name};
-use crate::transforms::hoist_enums::is_string_enum;
+use crate::transforms::hoist_inline::is_string_enum;
 
 /// One type to replace, and the code that replaces it.
 pub struct OpenType {

@@ -9,257 +9,159 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Per-execution runtime options.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct AgentExecutionOptions {
         ///Scopes shared-file storage to a per-entity subdirectory under each node's shared folder. The value is normalised to a filesystem-safe slug by the server.
-        #[serde(
-            rename = "sharedStorageKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub shared_storage_key: ::std::option::Option<::std::string::String>,
         ///Soft timeout in minutes. When the execution has been running longer than this value, a message is injected on every subsequent step urging the agent to wrap up and produce output. Must be greater than 0 and less than the agent's hard timeout (max_timeout_mins).
-        #[serde(
-            rename = "softTimeoutMins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub soft_timeout_mins: ::std::option::Option<::std::num::NonZeroU64>,
-    }
-    impl AgentExecutionOptions {
-        pub fn builder() -> builder::AgentExecutionOptions {
-            Default::default()
-        }
+        pub soft_timeout_mins: ::std::option::Option<i64>,
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///An error body: one shape shared by Common.BadRequestErrorBody, Common.ForbiddenErrorBody, Common.InternalServerErrorBody, Common.NotFoundErrorBody, Common.UnauthorizedErrorBody.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         ///Known values: 400, 401, 403, 404, 500.
         pub code: i64,
         pub message: ::std::string::String,
-    }
-    impl ErrorBody {
-        pub fn builder() -> builder::ErrorBody {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Represents a single execution in a list view
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Execution {
         ///The ID of the agent that was executed
-        #[serde(rename = "agentId")]
         pub agent_id: ::uuid::Uuid,
         ///The agent display name
-        #[serde(rename = "agentName")]
         pub agent_name: ::std::string::String,
         ///The ID of the agent profile used for this execution (if any)
-        #[serde(
-            rename = "agentProfileId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub agent_profile_id: ::std::option::Option<::uuid::Uuid>,
         ///The name of the agent profile used for this execution (if any)
-        #[serde(
-            rename = "agentProfileName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub agent_profile_name: ::std::option::Option<::std::string::String>,
         ///Deprecated: Use 'liveViewUrl' instead.
-        #[serde(
-            rename = "browserLiveViewUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         #[deprecated]
         pub browser_live_view_url: ::std::option::Option<::std::string::String>,
         ///Deprecated: Use 'recordingUrl' instead.
-        #[serde(
-            rename = "browserRecordingUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         #[deprecated]
         pub browser_recording_url: ::std::option::Option<::std::string::String>,
         ///Comments on this execution
         pub comments: ::std::vec::Vec<ExecutionComment>,
         ///When the execution was created
-        #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Execution duration in seconds (only present for terminal executions)
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<f64>,
         ///Per-execution runtime options (e.g. shared storage key)
-        #[serde(
-            rename = "executionOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execution_options: ::std::option::Option<AgentExecutionOptions>,
         ///Execution result with outcome, reasoning, and result data
-        #[serde(
-            rename = "executionResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execution_result: ::std::option::Option<ExecutionResult>,
         ///Whether this execution has been rerun at least once
-        #[serde(rename = "hasBeenRerun")]
         pub has_been_rerun: bool,
         ///Human-applied labels for this execution
-        #[serde(rename = "humanLabels")]
         pub human_labels: ::std::vec::Vec<ExecutionHumanLabel>,
         ///The unique identifier of the execution
         pub id: ::uuid::Uuid,
         ///Input variables used for this execution
-        #[serde(
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty",
-            deserialize_with = "deserialize_null_default"
-        )]
         pub inputs: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Live view URL for debugging (if an environment is active and execution is running)
-        #[serde(
-            rename = "liveViewUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub live_view_url: ::std::option::Option<::std::string::String>,
         ///Optional metadata key-value pairs attached to this execution
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        #[serde(deserialize_with = "deserialize_lenient_string_map")]
         pub metadata: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
         ///The organization this execution belongs to
-        #[serde(rename = "organizationId")]
         pub organization_id: ::uuid::Uuid,
         ///ID of the execution this was rerun from, if applicable
-        #[serde(
-            rename = "parentExecutionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_execution_id: ::std::option::Option<::uuid::Uuid>,
         ///Recording URL for playback (if an environment was used and execution is terminal)
-        #[serde(
-            rename = "recordingUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recording_url: ::std::option::Option<::std::string::String>,
         ///The current status of the execution
         pub status: crate::types::ExecutionStatus,
         ///When the execution reached a terminal state (if applicable)
-        #[serde(
-            rename = "terminalAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub terminal_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         ///Context about how and by whom this execution was triggered (discriminated by source)
-        #[serde(
-            rename = "triggerContext",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trigger_context: ::std::option::Option<
             crate::types::ExecutionTriggerContext,
         >,
         ///The ID of the workflow that was executed
-        #[serde(rename = "workflowId")]
         pub workflow_id: ::uuid::Uuid,
-    }
-    impl Execution {
-        pub fn builder() -> builder::Execution {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///API key reference used for authentication
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionApiKeyRef {
         ///API key ID
         pub id: ::uuid::Uuid,
         ///API key name
         pub name: ::std::string::String,
-    }
-    impl ExecutionApiKeyRef {
-        pub fn builder() -> builder::ExecutionApiKeyRef {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///API-triggered execution context
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionApiTriggerContext {
         ///API key used for authentication (may be hidden for privacy when admin-triggered)
-        #[serde(
-            rename = "apiKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub api_key: ::std::option::Option<ExecutionApiKeyRef>,
         ///Runner information
         pub runner: ExecutionTriggerRunner,
         ///Trigger source discriminator
         pub source: crate::types::ExecutionApiTriggerContextSource,
-    }
-    impl ExecutionApiTriggerContext {
-        pub fn builder() -> builder::ExecutionApiTriggerContext {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///User comment on an execution
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionComment {
         ///Comment content
         pub content: ::std::string::String,
         ///When the comment was created
-        #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Execution this comment belongs to
-        #[serde(rename = "executionId")]
         pub execution_id: ::uuid::Uuid,
         ///Unique identifier for the comment
         pub id: ::uuid::Uuid,
         ///Whether the comment is public
         pub public: bool,
         ///When the comment was last updated
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///User who created the comment
-        #[serde(rename = "userId")]
         pub user_id: ::uuid::Uuid,
-    }
-    impl ExecutionComment {
-        pub fn builder() -> builder::ExecutionComment {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Human-applied label for categorizing executions
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionHumanLabel {
         ///Hex color code for the label (e.g., #FF5733)
         pub color: ::std::string::String,
         ///When the label was created
-        #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Unique identifier for the label
         pub id: ::uuid::Uuid,
         ///Display name of the label
         pub name: ::std::string::String,
         ///Organization this label belongs to
-        #[serde(rename = "organizationId")]
         pub organization_id: ::uuid::Uuid,
-    }
-    impl ExecutionHumanLabel {
-        pub fn builder() -> builder::ExecutionHumanLabel {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Execution result containing outcome, reasoning, and result data
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionResult {
         ///When the result was created
-        #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Execution this result belongs to
-        #[serde(rename = "executionId")]
         pub execution_id: ::uuid::Uuid,
         ///Unique identifier for the result
         pub id: ::uuid::Uuid,
@@ -269,1517 +171,54 @@ pub mod types {
         pub reasoning: ::std::string::String,
         ///Result data as JSON
         pub result: ::serde_json::Value,
-    }
-    impl ExecutionResult {
-        pub fn builder() -> builder::ExecutionResult {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Schedule reference for schedule-triggered executions
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionScheduleRef {
         ///Cron expression of the schedule
-        #[serde(rename = "cronExpression")]
         pub cron_expression: ::std::string::String,
         ///Schedule ID
         pub id: ::uuid::Uuid,
-    }
-    impl ExecutionScheduleRef {
-        pub fn builder() -> builder::ExecutionScheduleRef {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Schedule-triggered execution context
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionScheduleTriggerContext {
         ///Schedule that triggered the execution
         pub schedule: ExecutionScheduleRef,
         ///Trigger source discriminator
         pub source: crate::types::ExecutionScheduleTriggerContextSource,
-    }
-    impl ExecutionScheduleTriggerContext {
-        pub fn builder() -> builder::ExecutionScheduleTriggerContext {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Runner information - who triggered the execution
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionTriggerRunner {
         ///Email of the runner
         pub email: ::std::string::String,
         ///Whether the user is an admin (may be hidden for privacy)
-        #[serde(
-            rename = "isAdmin",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_admin: ::std::option::Option<bool>,
         ///User ID of the runner
-        #[serde(rename = "userId")]
         pub user_id: ::uuid::Uuid,
-    }
-    impl ExecutionTriggerRunner {
-        pub fn builder() -> builder::ExecutionTriggerRunner {
-            Default::default()
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///UI-triggered execution context
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ExecutionUiTriggerContext {
         ///Runner information
         pub runner: ExecutionTriggerRunner,
         ///Trigger source discriminator
         pub source: crate::types::ExecutionUiTriggerContextSource,
-    }
-    impl ExecutionUiTriggerContext {
-        pub fn builder() -> builder::ExecutionUiTriggerContext {
-            Default::default()
-        }
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct AgentExecutionOptions {
-            shared_storage_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            soft_timeout_mins: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AgentExecutionOptions {
-            fn default() -> Self {
-                Self {
-                    shared_storage_key: Ok(Default::default()),
-                    soft_timeout_mins: Ok(Default::default()),
-                }
-            }
-        }
-        impl AgentExecutionOptions {
-            pub fn shared_storage_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.shared_storage_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for shared_storage_key: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn soft_timeout_mins<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU64>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.soft_timeout_mins = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for soft_timeout_mins: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AgentExecutionOptions>
-        for super::AgentExecutionOptions {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AgentExecutionOptions,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    shared_storage_key: value.shared_storage_key?,
-                    soft_timeout_mins: value.soft_timeout_mins?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AgentExecutionOptions>
-        for AgentExecutionOptions {
-            fn from(value: super::AgentExecutionOptions) -> Self {
-                Self {
-                    shared_storage_key: Ok(value.shared_storage_key),
-                    soft_timeout_mins: Ok(value.soft_timeout_mins),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ErrorBody {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ErrorBody {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    message: Err("no value supplied for message".to_string()),
-                }
-            }
-        }
-        impl ErrorBody {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorBody> for super::ErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorBody> for ErrorBody {
-            fn from(value: super::ErrorBody) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    message: Ok(value.message),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Execution {
-            agent_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            agent_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            agent_profile_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            agent_profile_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            browser_live_view_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            browser_recording_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            comments: ::std::result::Result<
-                ::std::vec::Vec<super::ExecutionComment>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            duration: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            execution_options: ::std::result::Result<
-                ::std::option::Option<super::AgentExecutionOptions>,
-                ::std::string::String,
-            >,
-            execution_result: ::std::result::Result<
-                ::std::option::Option<super::ExecutionResult>,
-                ::std::string::String,
-            >,
-            has_been_rerun: ::std::result::Result<bool, ::std::string::String>,
-            human_labels: ::std::result::Result<
-                ::std::vec::Vec<super::ExecutionHumanLabel>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            inputs: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-            live_view_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            metadata: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-                ::std::string::String,
-            >,
-            organization_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            parent_execution_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            recording_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                crate::types::ExecutionStatus,
-                ::std::string::String,
-            >,
-            terminal_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            trigger_context: ::std::result::Result<
-                ::std::option::Option<crate::types::ExecutionTriggerContext>,
-                ::std::string::String,
-            >,
-            workflow_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        }
-        impl ::std::default::Default for Execution {
-            fn default() -> Self {
-                Self {
-                    agent_id: Err("no value supplied for agent_id".to_string()),
-                    agent_name: Err("no value supplied for agent_name".to_string()),
-                    agent_profile_id: Ok(Default::default()),
-                    agent_profile_name: Ok(Default::default()),
-                    browser_live_view_url: Ok(Default::default()),
-                    browser_recording_url: Ok(Default::default()),
-                    comments: Err("no value supplied for comments".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    duration: Ok(Default::default()),
-                    execution_options: Ok(Default::default()),
-                    execution_result: Ok(Default::default()),
-                    has_been_rerun: Err(
-                        "no value supplied for has_been_rerun".to_string(),
-                    ),
-                    human_labels: Err("no value supplied for human_labels".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    inputs: Ok(Default::default()),
-                    live_view_url: Ok(Default::default()),
-                    metadata: Ok(Default::default()),
-                    organization_id: Err(
-                        "no value supplied for organization_id".to_string(),
-                    ),
-                    parent_execution_id: Ok(Default::default()),
-                    recording_url: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                    terminal_at: Ok(Default::default()),
-                    trigger_context: Ok(Default::default()),
-                    workflow_id: Err("no value supplied for workflow_id".to_string()),
-                }
-            }
-        }
-        impl Execution {
-            pub fn agent_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.agent_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for agent_id: {e}")
-                    });
-                self
-            }
-            pub fn agent_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.agent_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for agent_name: {e}")
-                    });
-                self
-            }
-            pub fn agent_profile_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.agent_profile_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for agent_profile_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn agent_profile_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.agent_profile_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for agent_profile_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn browser_live_view_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.browser_live_view_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for browser_live_view_url: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn browser_recording_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.browser_recording_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for browser_recording_url: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn comments<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExecutionComment>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.comments = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for comments: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
-                self
-            }
-            pub fn execution_options<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AgentExecutionOptions>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.execution_options = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for execution_options: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn execution_result<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ExecutionResult>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.execution_result = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for execution_result: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn has_been_rerun<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_been_rerun = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for has_been_rerun: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn human_labels<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExecutionHumanLabel>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.human_labels = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for human_labels: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn inputs<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.inputs = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for inputs: {e}")
-                    });
-                self
-            }
-            pub fn live_view_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.live_view_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for live_view_url: {e}")
-                    });
-                self
-            }
-            pub fn metadata<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        ::std::string::String,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.metadata = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for metadata: {e}")
-                    });
-                self
-            }
-            pub fn organization_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn parent_execution_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.parent_execution_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for parent_execution_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn recording_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.recording_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for recording_url: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::types::ExecutionStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn terminal_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.terminal_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for terminal_at: {e}")
-                    });
-                self
-            }
-            pub fn trigger_context<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::types::ExecutionTriggerContext>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.trigger_context = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for trigger_context: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn workflow_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.workflow_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for workflow_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Execution> for super::Execution {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Execution,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    agent_id: value.agent_id?,
-                    agent_name: value.agent_name?,
-                    agent_profile_id: value.agent_profile_id?,
-                    agent_profile_name: value.agent_profile_name?,
-                    browser_live_view_url: value.browser_live_view_url?,
-                    browser_recording_url: value.browser_recording_url?,
-                    comments: value.comments?,
-                    created_at: value.created_at?,
-                    duration: value.duration?,
-                    execution_options: value.execution_options?,
-                    execution_result: value.execution_result?,
-                    has_been_rerun: value.has_been_rerun?,
-                    human_labels: value.human_labels?,
-                    id: value.id?,
-                    inputs: value.inputs?,
-                    live_view_url: value.live_view_url?,
-                    metadata: value.metadata?,
-                    organization_id: value.organization_id?,
-                    parent_execution_id: value.parent_execution_id?,
-                    recording_url: value.recording_url?,
-                    status: value.status?,
-                    terminal_at: value.terminal_at?,
-                    trigger_context: value.trigger_context?,
-                    workflow_id: value.workflow_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Execution> for Execution {
-            fn from(value: super::Execution) -> Self {
-                Self {
-                    agent_id: Ok(value.agent_id),
-                    agent_name: Ok(value.agent_name),
-                    agent_profile_id: Ok(value.agent_profile_id),
-                    agent_profile_name: Ok(value.agent_profile_name),
-                    browser_live_view_url: Ok(value.browser_live_view_url),
-                    browser_recording_url: Ok(value.browser_recording_url),
-                    comments: Ok(value.comments),
-                    created_at: Ok(value.created_at),
-                    duration: Ok(value.duration),
-                    execution_options: Ok(value.execution_options),
-                    execution_result: Ok(value.execution_result),
-                    has_been_rerun: Ok(value.has_been_rerun),
-                    human_labels: Ok(value.human_labels),
-                    id: Ok(value.id),
-                    inputs: Ok(value.inputs),
-                    live_view_url: Ok(value.live_view_url),
-                    metadata: Ok(value.metadata),
-                    organization_id: Ok(value.organization_id),
-                    parent_execution_id: Ok(value.parent_execution_id),
-                    recording_url: Ok(value.recording_url),
-                    status: Ok(value.status),
-                    terminal_at: Ok(value.terminal_at),
-                    trigger_context: Ok(value.trigger_context),
-                    workflow_id: Ok(value.workflow_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionApiKeyRef {
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExecutionApiKeyRef {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                }
-            }
-        }
-        impl ExecutionApiKeyRef {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionApiKeyRef> for super::ExecutionApiKeyRef {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionApiKeyRef,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionApiKeyRef> for ExecutionApiKeyRef {
-            fn from(value: super::ExecutionApiKeyRef) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionApiTriggerContext {
-            api_key: ::std::result::Result<
-                ::std::option::Option<super::ExecutionApiKeyRef>,
-                ::std::string::String,
-            >,
-            runner: ::std::result::Result<
-                super::ExecutionTriggerRunner,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<
-                crate::types::ExecutionApiTriggerContextSource,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ExecutionApiTriggerContext {
-            fn default() -> Self {
-                Self {
-                    api_key: Ok(Default::default()),
-                    runner: Err("no value supplied for runner".to_string()),
-                    source: Err("no value supplied for source".to_string()),
-                }
-            }
-        }
-        impl ExecutionApiTriggerContext {
-            pub fn api_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ExecutionApiKeyRef>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
-                self
-            }
-            pub fn runner<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ExecutionTriggerRunner>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.runner = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for runner: {e}")
-                    });
-                self
-            }
-            pub fn source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    crate::types::ExecutionApiTriggerContextSource,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionApiTriggerContext>
-        for super::ExecutionApiTriggerContext {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionApiTriggerContext,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    api_key: value.api_key?,
-                    runner: value.runner?,
-                    source: value.source?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionApiTriggerContext>
-        for ExecutionApiTriggerContext {
-            fn from(value: super::ExecutionApiTriggerContext) -> Self {
-                Self {
-                    api_key: Ok(value.api_key),
-                    runner: Ok(value.runner),
-                    source: Ok(value.source),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionComment {
-            content: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            execution_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            public: ::std::result::Result<bool, ::std::string::String>,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExecutionComment {
-            fn default() -> Self {
-                Self {
-                    content: Err("no value supplied for content".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    execution_id: Err("no value supplied for execution_id".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    public: Err("no value supplied for public".to_string()),
-                    updated_at: Ok(Default::default()),
-                    user_id: Err("no value supplied for user_id".to_string()),
-                }
-            }
-        }
-        impl ExecutionComment {
-            pub fn content<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn execution_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.execution_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for execution_id: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn public<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.public = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for public: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionComment> for super::ExecutionComment {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionComment,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    content: value.content?,
-                    created_at: value.created_at?,
-                    execution_id: value.execution_id?,
-                    id: value.id?,
-                    public: value.public?,
-                    updated_at: value.updated_at?,
-                    user_id: value.user_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionComment> for ExecutionComment {
-            fn from(value: super::ExecutionComment) -> Self {
-                Self {
-                    content: Ok(value.content),
-                    created_at: Ok(value.created_at),
-                    execution_id: Ok(value.execution_id),
-                    id: Ok(value.id),
-                    public: Ok(value.public),
-                    updated_at: Ok(value.updated_at),
-                    user_id: Ok(value.user_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionHumanLabel {
-            color: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            organization_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExecutionHumanLabel {
-            fn default() -> Self {
-                Self {
-                    color: Err("no value supplied for color".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    organization_id: Err(
-                        "no value supplied for organization_id".to_string(),
-                    ),
-                }
-            }
-        }
-        impl ExecutionHumanLabel {
-            pub fn color<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.color = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for color: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn organization_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionHumanLabel>
-        for super::ExecutionHumanLabel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionHumanLabel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    color: value.color?,
-                    created_at: value.created_at?,
-                    id: value.id?,
-                    name: value.name?,
-                    organization_id: value.organization_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionHumanLabel> for ExecutionHumanLabel {
-            fn from(value: super::ExecutionHumanLabel) -> Self {
-                Self {
-                    color: Ok(value.color),
-                    created_at: Ok(value.created_at),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    organization_id: Ok(value.organization_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionResult {
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            execution_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            outcome: ::std::result::Result<::std::string::String, ::std::string::String>,
-            reasoning: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            result: ::std::result::Result<::serde_json::Value, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExecutionResult {
-            fn default() -> Self {
-                Self {
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    execution_id: Err("no value supplied for execution_id".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    outcome: Err("no value supplied for outcome".to_string()),
-                    reasoning: Err("no value supplied for reasoning".to_string()),
-                    result: Err("no value supplied for result".to_string()),
-                }
-            }
-        }
-        impl ExecutionResult {
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn execution_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.execution_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for execution_id: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn outcome<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.outcome = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for outcome: {e}")
-                    });
-                self
-            }
-            pub fn reasoning<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reasoning = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reasoning: {e}")
-                    });
-                self
-            }
-            pub fn result<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::serde_json::Value>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.result = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for result: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionResult> for super::ExecutionResult {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionResult,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    created_at: value.created_at?,
-                    execution_id: value.execution_id?,
-                    id: value.id?,
-                    outcome: value.outcome?,
-                    reasoning: value.reasoning?,
-                    result: value.result?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionResult> for ExecutionResult {
-            fn from(value: super::ExecutionResult) -> Self {
-                Self {
-                    created_at: Ok(value.created_at),
-                    execution_id: Ok(value.execution_id),
-                    id: Ok(value.id),
-                    outcome: Ok(value.outcome),
-                    reasoning: Ok(value.reasoning),
-                    result: Ok(value.result),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionScheduleRef {
-            cron_expression: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExecutionScheduleRef {
-            fn default() -> Self {
-                Self {
-                    cron_expression: Err(
-                        "no value supplied for cron_expression".to_string(),
-                    ),
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl ExecutionScheduleRef {
-            pub fn cron_expression<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cron_expression = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cron_expression: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionScheduleRef>
-        for super::ExecutionScheduleRef {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionScheduleRef,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    cron_expression: value.cron_expression?,
-                    id: value.id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionScheduleRef> for ExecutionScheduleRef {
-            fn from(value: super::ExecutionScheduleRef) -> Self {
-                Self {
-                    cron_expression: Ok(value.cron_expression),
-                    id: Ok(value.id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionScheduleTriggerContext {
-            schedule: ::std::result::Result<
-                super::ExecutionScheduleRef,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<
-                crate::types::ExecutionScheduleTriggerContextSource,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ExecutionScheduleTriggerContext {
-            fn default() -> Self {
-                Self {
-                    schedule: Err("no value supplied for schedule".to_string()),
-                    source: Err("no value supplied for source".to_string()),
-                }
-            }
-        }
-        impl ExecutionScheduleTriggerContext {
-            pub fn schedule<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ExecutionScheduleRef>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.schedule = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for schedule: {e}")
-                    });
-                self
-            }
-            pub fn source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    crate::types::ExecutionScheduleTriggerContextSource,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionScheduleTriggerContext>
-        for super::ExecutionScheduleTriggerContext {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionScheduleTriggerContext,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    schedule: value.schedule?,
-                    source: value.source?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionScheduleTriggerContext>
-        for ExecutionScheduleTriggerContext {
-            fn from(value: super::ExecutionScheduleTriggerContext) -> Self {
-                Self {
-                    schedule: Ok(value.schedule),
-                    source: Ok(value.source),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionTriggerRunner {
-            email: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_admin: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExecutionTriggerRunner {
-            fn default() -> Self {
-                Self {
-                    email: Err("no value supplied for email".to_string()),
-                    is_admin: Ok(Default::default()),
-                    user_id: Err("no value supplied for user_id".to_string()),
-                }
-            }
-        }
-        impl ExecutionTriggerRunner {
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
-                self
-            }
-            pub fn is_admin<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_admin = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_admin: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionTriggerRunner>
-        for super::ExecutionTriggerRunner {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionTriggerRunner,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    is_admin: value.is_admin?,
-                    user_id: value.user_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionTriggerRunner>
-        for ExecutionTriggerRunner {
-            fn from(value: super::ExecutionTriggerRunner) -> Self {
-                Self {
-                    email: Ok(value.email),
-                    is_admin: Ok(value.is_admin),
-                    user_id: Ok(value.user_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExecutionUiTriggerContext {
-            runner: ::std::result::Result<
-                super::ExecutionTriggerRunner,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<
-                crate::types::ExecutionUiTriggerContextSource,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ExecutionUiTriggerContext {
-            fn default() -> Self {
-                Self {
-                    runner: Err("no value supplied for runner".to_string()),
-                    source: Err("no value supplied for source".to_string()),
-                }
-            }
-        }
-        impl ExecutionUiTriggerContext {
-            pub fn runner<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ExecutionTriggerRunner>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.runner = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for runner: {e}")
-                    });
-                self
-            }
-            pub fn source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    crate::types::ExecutionUiTriggerContextSource,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExecutionUiTriggerContext>
-        for super::ExecutionUiTriggerContext {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExecutionUiTriggerContext,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    runner: value.runner?,
-                    source: value.source?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExecutionUiTriggerContext>
-        for ExecutionUiTriggerContext {
-            fn from(value: super::ExecutionUiTriggerContext) -> Self {
-                Self {
-                    runner: Ok(value.runner),
-                    source: Ok(value.source),
-                }
-            }
-        }
+        /// Members of the JSON object that the spec does not list, kept as sent.
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// Error types.
     pub mod error {
@@ -1813,8 +252,4331 @@ pub mod types {
             }
         }
     }
+    impl AgentExecutionOptions {
+        /// A builder for a [`AgentExecutionOptions`], with no field set.
+        pub fn builder() -> AgentExecutionOptionsBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentExecutionOptions {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "sharedStorageKey" => __Field::__F0,
+                            "softTimeoutMins" => __Field::__F1,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "sharedStorageKey" => __Field::__F0,
+                            "softTimeoutMins" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "sharedStorageKey" => __Field::__F0,
+                            "softTimeoutMins" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = AgentExecutionOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (AgentExecutionOptions)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AgentExecutionOptions, A::Error> {
+                    let mut shared_storage_key: ::std::option::Option<
+                        ::std::string::String,
+                    > = ::std::option::Option::None;
+                    let mut soft_timeout_mins: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                shared_storage_key = map
+                                    .next_value::<
+                                        ::std::option::Option<::std::string::String>,
+                                    >()?;
+                            }
+                            __Field::__F1 => {
+                                soft_timeout_mins = map
+                                    .next_value::<::std::option::Option<i64>>()?;
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AgentExecutionOptions {
+                        shared_storage_key,
+                        soft_timeout_mins,
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for AgentExecutionOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.shared_storage_key) {
+                map.serialize_entry("sharedStorageKey", &self.shared_storage_key)?;
+            }
+            if !::std::option::Option::is_none(&self.soft_timeout_mins) {
+                map.serialize_entry("softTimeoutMins", &self.soft_timeout_mins)?;
+            }
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "sharedStorageKey" | "softTimeoutMins") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`AgentExecutionOptions`]: start from [`AgentExecutionOptions::builder`] (or from an existing value with `From`), set fields, then [`build`](AgentExecutionOptionsBuilder::build).
+    ///
+    /// Every field is optional.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct AgentExecutionOptionsBuilder {
+        shared_storage_key: ::std::option::Option<::std::string::String>,
+        soft_timeout_mins: ::std::option::Option<i64>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl AgentExecutionOptionsBuilder {
+        ///Scopes shared-file storage to a per-entity subdirectory under each node's shared folder. The value is normalised to a filesystem-safe slug by the server.
+        ///
+        /// Sets `sharedStorageKey`.
+        pub fn shared_storage_key(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.shared_storage_key = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Soft timeout in minutes. When the execution has been running longer than this value, a message is injected on every subsequent step urging the agent to wrap up and produce output. Must be greater than 0 and less than the agent's hard timeout (max_timeout_mins).
+        ///
+        /// Sets `softTimeoutMins`.
+        pub fn soft_timeout_mins(
+            mut self,
+            value: impl ::std::convert::Into<i64>,
+        ) -> Self {
+            self.soft_timeout_mins = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`AgentExecutionOptions`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<AgentExecutionOptions, crate::BuildError> {
+            ::std::result::Result::Ok(AgentExecutionOptions {
+                shared_storage_key: self.shared_storage_key,
+                soft_timeout_mins: self.soft_timeout_mins,
+                __extra: self.__extra,
+            })
+        }
+    }
+    impl ::std::convert::From<AgentExecutionOptions> for AgentExecutionOptionsBuilder {
+        fn from(value: AgentExecutionOptions) -> Self {
+            Self {
+                shared_storage_key: value.shared_storage_key,
+                soft_timeout_mins: value.soft_timeout_mins,
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<AgentExecutionOptionsBuilder>
+    for AgentExecutionOptions {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: AgentExecutionOptionsBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ErrorBody {
+        /// A builder for a [`ErrorBody`], with no field set.
+        pub fn builder() -> ErrorBodyBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorBody {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "code" => __Field::__F0,
+                            "message" => __Field::__F1,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "code" => __Field::__F0,
+                            "message" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "code" => __Field::__F0,
+                            "message" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ErrorBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ErrorBody)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ErrorBody, A::Error> {
+                    let mut code: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut message: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                code = ::std::option::Option::Some(
+                                    map.next_value::<i64>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                message = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ErrorBody {
+                        code: match code {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("code"),
+                                );
+                            }
+                        },
+                        message: match message {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("message"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ErrorBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("code", &self.code)?;
+            map.serialize_entry("message", &self.message)?;
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "code" | "message") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ErrorBody`]: start from [`ErrorBody::builder`] (or from an existing value with `From`), set fields, then [`build`](ErrorBodyBuilder::build).
+    ///
+    /// Required: `code`, `message`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ErrorBodyBuilder {
+        code: ::std::option::Option<i64>,
+        message: ::std::option::Option<::std::string::String>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ErrorBodyBuilder {
+        ///Known values: 400, 401, 403, 404, 500.
+        ///
+        /// Sets `code` (required).
+        pub fn code(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+            self.code = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Sets `message` (required).
+        pub fn message(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.message = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ErrorBody`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(self) -> ::std::result::Result<ErrorBody, crate::BuildError> {
+            match (self.code, self.message) {
+                (
+                    ::std::option::Option::Some(code),
+                    ::std::option::Option::Some(message),
+                ) => {
+                    ::std::result::Result::Ok(ErrorBody {
+                        code,
+                        message,
+                        __extra: self.__extra,
+                    })
+                }
+                (code, message) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if code.is_none() {
+                        missing.push("code");
+                    }
+                    if message.is_none() {
+                        missing.push("message");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ErrorBody", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ErrorBody> for ErrorBodyBuilder {
+        fn from(value: ErrorBody) -> Self {
+            Self {
+                code: ::std::option::Option::Some(value.code),
+                message: ::std::option::Option::Some(value.message),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ErrorBodyBuilder> for ErrorBody {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ErrorBodyBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl Execution {
+        /// A builder for a [`Execution`], with no field set.
+        pub fn builder() -> ExecutionBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Execution {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __F2,
+                __F3,
+                __F4,
+                __F5,
+                __F6,
+                __F7,
+                __F8,
+                __F9,
+                __F10,
+                __F11,
+                __F12,
+                __F13,
+                __F14,
+                __F15,
+                __F16,
+                __F17,
+                __F18,
+                __F19,
+                __F20,
+                __F21,
+                __F22,
+                __F23,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "agentId" => __Field::__F0,
+                            "agentName" => __Field::__F1,
+                            "agentProfileId" => __Field::__F2,
+                            "agentProfileName" => __Field::__F3,
+                            "browserLiveViewUrl" => __Field::__F4,
+                            "browserRecordingUrl" => __Field::__F5,
+                            "comments" => __Field::__F6,
+                            "createdAt" => __Field::__F7,
+                            "duration" => __Field::__F8,
+                            "executionOptions" => __Field::__F9,
+                            "executionResult" => __Field::__F10,
+                            "hasBeenRerun" => __Field::__F11,
+                            "humanLabels" => __Field::__F12,
+                            "id" => __Field::__F13,
+                            "inputs" => __Field::__F14,
+                            "liveViewUrl" => __Field::__F15,
+                            "metadata" => __Field::__F16,
+                            "organizationId" => __Field::__F17,
+                            "parentExecutionId" => __Field::__F18,
+                            "recordingUrl" => __Field::__F19,
+                            "status" => __Field::__F20,
+                            "terminalAt" => __Field::__F21,
+                            "triggerContext" => __Field::__F22,
+                            "workflowId" => __Field::__F23,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "agentId" => __Field::__F0,
+                            "agentName" => __Field::__F1,
+                            "agentProfileId" => __Field::__F2,
+                            "agentProfileName" => __Field::__F3,
+                            "browserLiveViewUrl" => __Field::__F4,
+                            "browserRecordingUrl" => __Field::__F5,
+                            "comments" => __Field::__F6,
+                            "createdAt" => __Field::__F7,
+                            "duration" => __Field::__F8,
+                            "executionOptions" => __Field::__F9,
+                            "executionResult" => __Field::__F10,
+                            "hasBeenRerun" => __Field::__F11,
+                            "humanLabels" => __Field::__F12,
+                            "id" => __Field::__F13,
+                            "inputs" => __Field::__F14,
+                            "liveViewUrl" => __Field::__F15,
+                            "metadata" => __Field::__F16,
+                            "organizationId" => __Field::__F17,
+                            "parentExecutionId" => __Field::__F18,
+                            "recordingUrl" => __Field::__F19,
+                            "status" => __Field::__F20,
+                            "terminalAt" => __Field::__F21,
+                            "triggerContext" => __Field::__F22,
+                            "workflowId" => __Field::__F23,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "agentId" => __Field::__F0,
+                            "agentName" => __Field::__F1,
+                            "agentProfileId" => __Field::__F2,
+                            "agentProfileName" => __Field::__F3,
+                            "browserLiveViewUrl" => __Field::__F4,
+                            "browserRecordingUrl" => __Field::__F5,
+                            "comments" => __Field::__F6,
+                            "createdAt" => __Field::__F7,
+                            "duration" => __Field::__F8,
+                            "executionOptions" => __Field::__F9,
+                            "executionResult" => __Field::__F10,
+                            "hasBeenRerun" => __Field::__F11,
+                            "humanLabels" => __Field::__F12,
+                            "id" => __Field::__F13,
+                            "inputs" => __Field::__F14,
+                            "liveViewUrl" => __Field::__F15,
+                            "metadata" => __Field::__F16,
+                            "organizationId" => __Field::__F17,
+                            "parentExecutionId" => __Field::__F18,
+                            "recordingUrl" => __Field::__F19,
+                            "status" => __Field::__F20,
+                            "terminalAt" => __Field::__F21,
+                            "triggerContext" => __Field::__F22,
+                            "workflowId" => __Field::__F23,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = Execution;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (Execution)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Execution, A::Error> {
+                    let mut agent_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut agent_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut agent_profile_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut agent_profile_name: ::std::option::Option<
+                        ::std::string::String,
+                    > = ::std::option::Option::None;
+                    let mut browser_live_view_url: ::std::option::Option<
+                        ::std::string::String,
+                    > = ::std::option::Option::None;
+                    let mut browser_recording_url: ::std::option::Option<
+                        ::std::string::String,
+                    > = ::std::option::Option::None;
+                    let mut comments: ::std::option::Option<
+                        ::std::vec::Vec<ExecutionComment>,
+                    > = ::std::option::Option::None;
+                    let mut created_at: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut duration: ::std::option::Option<f64> = ::std::option::Option::None;
+                    let mut execution_options: ::std::option::Option<
+                        AgentExecutionOptions,
+                    > = ::std::option::Option::None;
+                    let mut execution_result: ::std::option::Option<ExecutionResult> = ::std::option::Option::None;
+                    let mut has_been_rerun: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut human_labels: ::std::option::Option<
+                        ::std::vec::Vec<ExecutionHumanLabel>,
+                    > = ::std::option::Option::None;
+                    let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut inputs: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut live_view_url: ::std::option::Option<
+                        ::std::string::String,
+                    > = ::std::option::Option::None;
+                    let mut metadata: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut organization_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut parent_execution_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut recording_url: ::std::option::Option<
+                        ::std::string::String,
+                    > = ::std::option::Option::None;
+                    let mut status: ::std::option::Option<
+                        crate::types::ExecutionStatus,
+                    > = ::std::option::Option::None;
+                    let mut terminal_at: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut trigger_context: ::std::option::Option<
+                        crate::types::ExecutionTriggerContext,
+                    > = ::std::option::Option::None;
+                    let mut workflow_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                agent_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                agent_name = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F2 => {
+                                agent_profile_id = map
+                                    .next_value::<::std::option::Option<::uuid::Uuid>>()?;
+                            }
+                            __Field::__F3 => {
+                                agent_profile_name = map
+                                    .next_value::<
+                                        ::std::option::Option<::std::string::String>,
+                                    >()?;
+                            }
+                            __Field::__F4 => {
+                                browser_live_view_url = map
+                                    .next_value::<
+                                        ::std::option::Option<::std::string::String>,
+                                    >()?;
+                            }
+                            __Field::__F5 => {
+                                browser_recording_url = map
+                                    .next_value::<
+                                        ::std::option::Option<::std::string::String>,
+                                    >()?;
+                            }
+                            __Field::__F6 => {
+                                comments = ::std::option::Option::Some(
+                                    map.next_value::<::std::vec::Vec<ExecutionComment>>()?,
+                                );
+                            }
+                            __Field::__F7 => {
+                                created_at = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
+                                );
+                            }
+                            __Field::__F8 => {
+                                duration = map.next_value::<::std::option::Option<f64>>()?;
+                            }
+                            __Field::__F9 => {
+                                execution_options = map
+                                    .next_value::<
+                                        ::std::option::Option<AgentExecutionOptions>,
+                                    >()?;
+                            }
+                            __Field::__F10 => {
+                                execution_result = map
+                                    .next_value::<::std::option::Option<ExecutionResult>>()?;
+                            }
+                            __Field::__F11 => {
+                                has_been_rerun = ::std::option::Option::Some(
+                                    map.next_value::<bool>()?,
+                                );
+                            }
+                            __Field::__F12 => {
+                                human_labels = ::std::option::Option::Some(
+                                    map.next_value::<::std::vec::Vec<ExecutionHumanLabel>>()?,
+                                );
+                            }
+                            __Field::__F13 => {
+                                id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F14 => {
+                                inputs = map
+                                    .next_value::<
+                                        ::std::option::Option<
+                                            ::serde_json::Map<
+                                                ::std::string::String,
+                                                ::serde_json::Value,
+                                            >,
+                                        >,
+                                    >()?;
+                            }
+                            __Field::__F15 => {
+                                live_view_url = map
+                                    .next_value::<
+                                        ::std::option::Option<::std::string::String>,
+                                    >()?;
+                            }
+                            __Field::__F16 => {
+                                metadata = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<
+                                            LenientStringMap<
+                                                ::std::collections::HashMap<
+                                                    ::std::string::String,
+                                                    ::std::string::String,
+                                                >,
+                                            >,
+                                        >()?
+                                        .0,
+                                );
+                            }
+                            __Field::__F17 => {
+                                organization_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F18 => {
+                                parent_execution_id = map
+                                    .next_value::<::std::option::Option<::uuid::Uuid>>()?;
+                            }
+                            __Field::__F19 => {
+                                recording_url = map
+                                    .next_value::<
+                                        ::std::option::Option<::std::string::String>,
+                                    >()?;
+                            }
+                            __Field::__F20 => {
+                                status = ::std::option::Option::Some(
+                                    map.next_value::<crate::types::ExecutionStatus>()?,
+                                );
+                            }
+                            __Field::__F21 => {
+                                terminal_at = map
+                                    .next_value::<
+                                        ::std::option::Option<
+                                            ::chrono::DateTime<::chrono::offset::Utc>,
+                                        >,
+                                    >()?;
+                            }
+                            __Field::__F22 => {
+                                trigger_context = map
+                                    .next_value::<
+                                        ::std::option::Option<crate::types::ExecutionTriggerContext>,
+                                    >()?;
+                            }
+                            __Field::__F23 => {
+                                workflow_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Execution {
+                        agent_id: match agent_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("agentId"),
+                                );
+                            }
+                        },
+                        agent_name: match agent_name {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("agentName"),
+                                );
+                            }
+                        },
+                        agent_profile_id,
+                        agent_profile_name,
+                        browser_live_view_url,
+                        browser_recording_url,
+                        comments: match comments {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("comments"),
+                                );
+                            }
+                        },
+                        created_at: match created_at {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                );
+                            }
+                        },
+                        duration,
+                        execution_options,
+                        execution_result,
+                        has_been_rerun: match has_been_rerun {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "hasBeenRerun",
+                                    ),
+                                );
+                            }
+                        },
+                        human_labels: match human_labels {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "humanLabels",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        inputs: inputs.unwrap_or_default(),
+                        live_view_url,
+                        metadata: metadata.unwrap_or_default(),
+                        organization_id: match organization_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "organizationId",
+                                    ),
+                                );
+                            }
+                        },
+                        parent_execution_id,
+                        recording_url,
+                        status: match status {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("status"),
+                                );
+                            }
+                        },
+                        terminal_at,
+                        trigger_context,
+                        workflow_id: match workflow_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "workflowId",
+                                    ),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for Execution {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("agentId", &self.agent_id)?;
+            map.serialize_entry("agentName", &self.agent_name)?;
+            if !::std::option::Option::is_none(&self.agent_profile_id) {
+                map.serialize_entry("agentProfileId", &self.agent_profile_id)?;
+            }
+            if !::std::option::Option::is_none(&self.agent_profile_name) {
+                map.serialize_entry("agentProfileName", &self.agent_profile_name)?;
+            }
+            if !::std::option::Option::is_none(&self.browser_live_view_url) {
+                map.serialize_entry("browserLiveViewUrl", &self.browser_live_view_url)?;
+            }
+            if !::std::option::Option::is_none(&self.browser_recording_url) {
+                map.serialize_entry("browserRecordingUrl", &self.browser_recording_url)?;
+            }
+            map.serialize_entry("comments", &self.comments)?;
+            map.serialize_entry("createdAt", &self.created_at)?;
+            if !::std::option::Option::is_none(&self.duration) {
+                map.serialize_entry("duration", &self.duration)?;
+            }
+            if !::std::option::Option::is_none(&self.execution_options) {
+                map.serialize_entry("executionOptions", &self.execution_options)?;
+            }
+            if !::std::option::Option::is_none(&self.execution_result) {
+                map.serialize_entry("executionResult", &self.execution_result)?;
+            }
+            map.serialize_entry("hasBeenRerun", &self.has_been_rerun)?;
+            map.serialize_entry("humanLabels", &self.human_labels)?;
+            map.serialize_entry("id", &self.id)?;
+            if !::serde_json::Map::is_empty(&self.inputs) {
+                map.serialize_entry("inputs", &self.inputs)?;
+            }
+            if !::std::option::Option::is_none(&self.live_view_url) {
+                map.serialize_entry("liveViewUrl", &self.live_view_url)?;
+            }
+            if !::std::collections::HashMap::is_empty(&self.metadata) {
+                map.serialize_entry("metadata", &self.metadata)?;
+            }
+            map.serialize_entry("organizationId", &self.organization_id)?;
+            if !::std::option::Option::is_none(&self.parent_execution_id) {
+                map.serialize_entry("parentExecutionId", &self.parent_execution_id)?;
+            }
+            if !::std::option::Option::is_none(&self.recording_url) {
+                map.serialize_entry("recordingUrl", &self.recording_url)?;
+            }
+            map.serialize_entry("status", &self.status)?;
+            if !::std::option::Option::is_none(&self.terminal_at) {
+                map.serialize_entry("terminalAt", &self.terminal_at)?;
+            }
+            if !::std::option::Option::is_none(&self.trigger_context) {
+                map.serialize_entry("triggerContext", &self.trigger_context)?;
+            }
+            map.serialize_entry("workflowId", &self.workflow_id)?;
+            for (key, value) in &self.__extra {
+                if !matches!(
+                    key.as_str(), "agentId" | "agentName" | "agentProfileId" |
+                    "agentProfileName" | "browserLiveViewUrl" | "browserRecordingUrl" |
+                    "comments" | "createdAt" | "duration" | "executionOptions" |
+                    "executionResult" | "hasBeenRerun" | "humanLabels" | "id" | "inputs"
+                    | "liveViewUrl" | "metadata" | "organizationId" | "parentExecutionId"
+                    | "recordingUrl" | "status" | "terminalAt" | "triggerContext" |
+                    "workflowId"
+                ) {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`Execution`]: start from [`Execution::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionBuilder::build).
+    ///
+    /// Required: `agentId`, `agentName`, `comments`, `createdAt`, `hasBeenRerun`, `humanLabels`, `id`, `organizationId`, `status`, `workflowId`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionBuilder {
+        agent_id: ::std::option::Option<::uuid::Uuid>,
+        agent_name: ::std::option::Option<::std::string::String>,
+        agent_profile_id: ::std::option::Option<::uuid::Uuid>,
+        agent_profile_name: ::std::option::Option<::std::string::String>,
+        browser_live_view_url: ::std::option::Option<::std::string::String>,
+        browser_recording_url: ::std::option::Option<::std::string::String>,
+        comments: ::std::option::Option<::std::vec::Vec<ExecutionComment>>,
+        created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        duration: ::std::option::Option<f64>,
+        execution_options: ::std::option::Option<AgentExecutionOptions>,
+        execution_result: ::std::option::Option<ExecutionResult>,
+        has_been_rerun: ::std::option::Option<bool>,
+        human_labels: ::std::option::Option<::std::vec::Vec<ExecutionHumanLabel>>,
+        id: ::std::option::Option<::uuid::Uuid>,
+        inputs: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        live_view_url: ::std::option::Option<::std::string::String>,
+        metadata: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+        organization_id: ::std::option::Option<::uuid::Uuid>,
+        parent_execution_id: ::std::option::Option<::uuid::Uuid>,
+        recording_url: ::std::option::Option<::std::string::String>,
+        status: ::std::option::Option<crate::types::ExecutionStatus>,
+        terminal_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        trigger_context: ::std::option::Option<crate::types::ExecutionTriggerContext>,
+        workflow_id: ::std::option::Option<::uuid::Uuid>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionBuilder {
+        ///The ID of the agent that was executed
+        ///
+        /// Sets `agentId` (required).
+        pub fn agent_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.agent_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///The agent display name
+        ///
+        /// Sets `agentName` (required).
+        pub fn agent_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.agent_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///The ID of the agent profile used for this execution (if any)
+        ///
+        /// Sets `agentProfileId`.
+        pub fn agent_profile_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.agent_profile_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///The name of the agent profile used for this execution (if any)
+        ///
+        /// Sets `agentProfileName`.
+        pub fn agent_profile_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.agent_profile_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Deprecated: Use 'liveViewUrl' instead.
+        ///
+        /// Sets `browserLiveViewUrl`.
+        #[deprecated]
+        pub fn browser_live_view_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.browser_live_view_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Deprecated: Use 'recordingUrl' instead.
+        ///
+        /// Sets `browserRecordingUrl`.
+        #[deprecated]
+        pub fn browser_recording_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.browser_recording_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Comments on this execution
+        ///
+        /// Sets `comments` (required).
+        pub fn comments(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<ExecutionComment>>,
+        ) -> Self {
+            self.comments = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///When the execution was created
+        ///
+        /// Sets `createdAt` (required).
+        pub fn created_at(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+        ) -> Self {
+            self.created_at = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Execution duration in seconds (only present for terminal executions)
+        ///
+        /// Sets `duration`.
+        pub fn duration(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+            self.duration = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Per-execution runtime options (e.g. shared storage key)
+        ///
+        /// Sets `executionOptions`.
+        pub fn execution_options(
+            mut self,
+            value: impl ::std::convert::Into<AgentExecutionOptions>,
+        ) -> Self {
+            self.execution_options = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Execution result with outcome, reasoning, and result data
+        ///
+        /// Sets `executionResult`.
+        pub fn execution_result(
+            mut self,
+            value: impl ::std::convert::Into<ExecutionResult>,
+        ) -> Self {
+            self.execution_result = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Whether this execution has been rerun at least once
+        ///
+        /// Sets `hasBeenRerun` (required).
+        pub fn has_been_rerun(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+            self.has_been_rerun = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Human-applied labels for this execution
+        ///
+        /// Sets `humanLabels` (required).
+        pub fn human_labels(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<ExecutionHumanLabel>>,
+        ) -> Self {
+            self.human_labels = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///The unique identifier of the execution
+        ///
+        /// Sets `id` (required).
+        pub fn id(mut self, value: impl ::std::convert::Into<::uuid::Uuid>) -> Self {
+            self.id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Input variables used for this execution
+        ///
+        /// Sets `inputs`.
+        pub fn inputs(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        ) -> Self {
+            self.inputs = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Live view URL for debugging (if an environment is active and execution is running)
+        ///
+        /// Sets `liveViewUrl`.
+        pub fn live_view_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.live_view_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Optional metadata key-value pairs attached to this execution
+        ///
+        /// Sets `metadata`.
+        pub fn metadata(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+            >,
+        ) -> Self {
+            self.metadata = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///The organization this execution belongs to
+        ///
+        /// Sets `organizationId` (required).
+        pub fn organization_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.organization_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///ID of the execution this was rerun from, if applicable
+        ///
+        /// Sets `parentExecutionId`.
+        pub fn parent_execution_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.parent_execution_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Recording URL for playback (if an environment was used and execution is terminal)
+        ///
+        /// Sets `recordingUrl`.
+        pub fn recording_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.recording_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///The current status of the execution
+        ///
+        /// Sets `status` (required).
+        pub fn status(
+            mut self,
+            value: impl ::std::convert::Into<crate::types::ExecutionStatus>,
+        ) -> Self {
+            self.status = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///When the execution reached a terminal state (if applicable)
+        ///
+        /// Sets `terminalAt`.
+        pub fn terminal_at(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+        ) -> Self {
+            self.terminal_at = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Context about how and by whom this execution was triggered (discriminated by source)
+        ///
+        /// Sets `triggerContext`.
+        pub fn trigger_context(
+            mut self,
+            value: impl ::std::convert::Into<crate::types::ExecutionTriggerContext>,
+        ) -> Self {
+            self.trigger_context = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///The ID of the workflow that was executed
+        ///
+        /// Sets `workflowId` (required).
+        pub fn workflow_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.workflow_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`Execution`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(self) -> ::std::result::Result<Execution, crate::BuildError> {
+            match (
+                self.agent_id,
+                self.agent_name,
+                self.comments,
+                self.created_at,
+                self.has_been_rerun,
+                self.human_labels,
+                self.id,
+                self.organization_id,
+                self.status,
+                self.workflow_id,
+            ) {
+                (
+                    ::std::option::Option::Some(agent_id),
+                    ::std::option::Option::Some(agent_name),
+                    ::std::option::Option::Some(comments),
+                    ::std::option::Option::Some(created_at),
+                    ::std::option::Option::Some(has_been_rerun),
+                    ::std::option::Option::Some(human_labels),
+                    ::std::option::Option::Some(id),
+                    ::std::option::Option::Some(organization_id),
+                    ::std::option::Option::Some(status),
+                    ::std::option::Option::Some(workflow_id),
+                ) => {
+                    ::std::result::Result::Ok(Execution {
+                        agent_id,
+                        agent_name,
+                        agent_profile_id: self.agent_profile_id,
+                        agent_profile_name: self.agent_profile_name,
+                        browser_live_view_url: self.browser_live_view_url,
+                        browser_recording_url: self.browser_recording_url,
+                        comments,
+                        created_at,
+                        duration: self.duration,
+                        execution_options: self.execution_options,
+                        execution_result: self.execution_result,
+                        has_been_rerun,
+                        human_labels,
+                        id,
+                        inputs: self.inputs.unwrap_or_default(),
+                        live_view_url: self.live_view_url,
+                        metadata: self.metadata.unwrap_or_default(),
+                        organization_id,
+                        parent_execution_id: self.parent_execution_id,
+                        recording_url: self.recording_url,
+                        status,
+                        terminal_at: self.terminal_at,
+                        trigger_context: self.trigger_context,
+                        workflow_id,
+                        __extra: self.__extra,
+                    })
+                }
+                (
+                    agent_id,
+                    agent_name,
+                    comments,
+                    created_at,
+                    has_been_rerun,
+                    human_labels,
+                    id,
+                    organization_id,
+                    status,
+                    workflow_id,
+                ) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if agent_id.is_none() {
+                        missing.push("agentId");
+                    }
+                    if agent_name.is_none() {
+                        missing.push("agentName");
+                    }
+                    if comments.is_none() {
+                        missing.push("comments");
+                    }
+                    if created_at.is_none() {
+                        missing.push("createdAt");
+                    }
+                    if has_been_rerun.is_none() {
+                        missing.push("hasBeenRerun");
+                    }
+                    if human_labels.is_none() {
+                        missing.push("humanLabels");
+                    }
+                    if id.is_none() {
+                        missing.push("id");
+                    }
+                    if organization_id.is_none() {
+                        missing.push("organizationId");
+                    }
+                    if status.is_none() {
+                        missing.push("status");
+                    }
+                    if workflow_id.is_none() {
+                        missing.push("workflowId");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("Execution", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<Execution> for ExecutionBuilder {
+        fn from(value: Execution) -> Self {
+            Self {
+                agent_id: ::std::option::Option::Some(value.agent_id),
+                agent_name: ::std::option::Option::Some(value.agent_name),
+                agent_profile_id: value.agent_profile_id,
+                agent_profile_name: value.agent_profile_name,
+                browser_live_view_url: value.browser_live_view_url,
+                browser_recording_url: value.browser_recording_url,
+                comments: ::std::option::Option::Some(value.comments),
+                created_at: ::std::option::Option::Some(value.created_at),
+                duration: value.duration,
+                execution_options: value.execution_options,
+                execution_result: value.execution_result,
+                has_been_rerun: ::std::option::Option::Some(value.has_been_rerun),
+                human_labels: ::std::option::Option::Some(value.human_labels),
+                id: ::std::option::Option::Some(value.id),
+                inputs: ::std::option::Option::Some(value.inputs),
+                live_view_url: value.live_view_url,
+                metadata: ::std::option::Option::Some(value.metadata),
+                organization_id: ::std::option::Option::Some(value.organization_id),
+                parent_execution_id: value.parent_execution_id,
+                recording_url: value.recording_url,
+                status: ::std::option::Option::Some(value.status),
+                terminal_at: value.terminal_at,
+                trigger_context: value.trigger_context,
+                workflow_id: ::std::option::Option::Some(value.workflow_id),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionBuilder> for Execution {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionApiKeyRef {
+        /// A builder for a [`ExecutionApiKeyRef`], with no field set.
+        pub fn builder() -> ExecutionApiKeyRefBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionApiKeyRef {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "id" => __Field::__F0,
+                            "name" => __Field::__F1,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "id" => __Field::__F0,
+                            "name" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "id" => __Field::__F0,
+                            "name" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionApiKeyRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionApiKeyRef)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionApiKeyRef, A::Error> {
+                    let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                name = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionApiKeyRef {
+                        id: match id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        name: match name {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionApiKeyRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("id", &self.id)?;
+            map.serialize_entry("name", &self.name)?;
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "id" | "name") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionApiKeyRef`]: start from [`ExecutionApiKeyRef::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionApiKeyRefBuilder::build).
+    ///
+    /// Required: `id`, `name`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionApiKeyRefBuilder {
+        id: ::std::option::Option<::uuid::Uuid>,
+        name: ::std::option::Option<::std::string::String>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionApiKeyRefBuilder {
+        ///API key ID
+        ///
+        /// Sets `id` (required).
+        pub fn id(mut self, value: impl ::std::convert::Into<::uuid::Uuid>) -> Self {
+            self.id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///API key name
+        ///
+        /// Sets `name` (required).
+        pub fn name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionApiKeyRef`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionApiKeyRef, crate::BuildError> {
+            match (self.id, self.name) {
+                (::std::option::Option::Some(id), ::std::option::Option::Some(name)) => {
+                    ::std::result::Result::Ok(ExecutionApiKeyRef {
+                        id,
+                        name,
+                        __extra: self.__extra,
+                    })
+                }
+                (id, name) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if id.is_none() {
+                        missing.push("id");
+                    }
+                    if name.is_none() {
+                        missing.push("name");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionApiKeyRef", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionApiKeyRef> for ExecutionApiKeyRefBuilder {
+        fn from(value: ExecutionApiKeyRef) -> Self {
+            Self {
+                id: ::std::option::Option::Some(value.id),
+                name: ::std::option::Option::Some(value.name),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionApiKeyRefBuilder> for ExecutionApiKeyRef {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionApiKeyRefBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionApiTriggerContext {
+        /// A builder for a [`ExecutionApiTriggerContext`], with no field set.
+        pub fn builder() -> ExecutionApiTriggerContextBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionApiTriggerContext {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __F2,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "apiKey" => __Field::__F0,
+                            "runner" => __Field::__F1,
+                            "source" => __Field::__F2,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "apiKey" => __Field::__F0,
+                            "runner" => __Field::__F1,
+                            "source" => __Field::__F2,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "apiKey" => __Field::__F0,
+                            "runner" => __Field::__F1,
+                            "source" => __Field::__F2,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionApiTriggerContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionApiTriggerContext)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionApiTriggerContext, A::Error> {
+                    let mut api_key: ::std::option::Option<ExecutionApiKeyRef> = ::std::option::Option::None;
+                    let mut runner: ::std::option::Option<ExecutionTriggerRunner> = ::std::option::Option::None;
+                    let mut source: ::std::option::Option<
+                        crate::types::ExecutionApiTriggerContextSource,
+                    > = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                api_key = map
+                                    .next_value::<::std::option::Option<ExecutionApiKeyRef>>()?;
+                            }
+                            __Field::__F1 => {
+                                runner = ::std::option::Option::Some(
+                                    map.next_value::<ExecutionTriggerRunner>()?,
+                                );
+                            }
+                            __Field::__F2 => {
+                                source = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<
+                                            crate::types::ExecutionApiTriggerContextSource,
+                                        >()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionApiTriggerContext {
+                        api_key,
+                        runner: match runner {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("runner"),
+                                );
+                            }
+                        },
+                        source: match source {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionApiTriggerContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.api_key) {
+                map.serialize_entry("apiKey", &self.api_key)?;
+            }
+            map.serialize_entry("runner", &self.runner)?;
+            map.serialize_entry("source", &self.source)?;
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "apiKey" | "runner" | "source") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionApiTriggerContext`]: start from [`ExecutionApiTriggerContext::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionApiTriggerContextBuilder::build).
+    ///
+    /// Required: `runner`, `source`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionApiTriggerContextBuilder {
+        api_key: ::std::option::Option<ExecutionApiKeyRef>,
+        runner: ::std::option::Option<ExecutionTriggerRunner>,
+        source: ::std::option::Option<crate::types::ExecutionApiTriggerContextSource>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionApiTriggerContextBuilder {
+        ///API key used for authentication (may be hidden for privacy when admin-triggered)
+        ///
+        /// Sets `apiKey`.
+        pub fn api_key(
+            mut self,
+            value: impl ::std::convert::Into<ExecutionApiKeyRef>,
+        ) -> Self {
+            self.api_key = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Runner information
+        ///
+        /// Sets `runner` (required).
+        pub fn runner(
+            mut self,
+            value: impl ::std::convert::Into<ExecutionTriggerRunner>,
+        ) -> Self {
+            self.runner = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Trigger source discriminator
+        ///
+        /// Sets `source` (required).
+        pub fn source(
+            mut self,
+            value: impl ::std::convert::Into<
+                crate::types::ExecutionApiTriggerContextSource,
+            >,
+        ) -> Self {
+            self.source = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionApiTriggerContext`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionApiTriggerContext, crate::BuildError> {
+            match (self.runner, self.source) {
+                (
+                    ::std::option::Option::Some(runner),
+                    ::std::option::Option::Some(source),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionApiTriggerContext {
+                        api_key: self.api_key,
+                        runner,
+                        source,
+                        __extra: self.__extra,
+                    })
+                }
+                (runner, source) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if runner.is_none() {
+                        missing.push("runner");
+                    }
+                    if source.is_none() {
+                        missing.push("source");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionApiTriggerContext", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionApiTriggerContext>
+    for ExecutionApiTriggerContextBuilder {
+        fn from(value: ExecutionApiTriggerContext) -> Self {
+            Self {
+                api_key: value.api_key,
+                runner: ::std::option::Option::Some(value.runner),
+                source: ::std::option::Option::Some(value.source),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionApiTriggerContextBuilder>
+    for ExecutionApiTriggerContext {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionApiTriggerContextBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionComment {
+        /// A builder for a [`ExecutionComment`], with no field set.
+        pub fn builder() -> ExecutionCommentBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionComment {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __F2,
+                __F3,
+                __F4,
+                __F5,
+                __F6,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "content" => __Field::__F0,
+                            "createdAt" => __Field::__F1,
+                            "executionId" => __Field::__F2,
+                            "id" => __Field::__F3,
+                            "public" => __Field::__F4,
+                            "updatedAt" => __Field::__F5,
+                            "userId" => __Field::__F6,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "content" => __Field::__F0,
+                            "createdAt" => __Field::__F1,
+                            "executionId" => __Field::__F2,
+                            "id" => __Field::__F3,
+                            "public" => __Field::__F4,
+                            "updatedAt" => __Field::__F5,
+                            "userId" => __Field::__F6,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "content" => __Field::__F0,
+                            "createdAt" => __Field::__F1,
+                            "executionId" => __Field::__F2,
+                            "id" => __Field::__F3,
+                            "public" => __Field::__F4,
+                            "updatedAt" => __Field::__F5,
+                            "userId" => __Field::__F6,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionComment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionComment)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionComment, A::Error> {
+                    let mut content: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut created_at: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut execution_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut public: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut updated_at: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut user_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                content = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                created_at = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
+                                );
+                            }
+                            __Field::__F2 => {
+                                execution_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F3 => {
+                                id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F4 => {
+                                public = ::std::option::Option::Some(
+                                    map.next_value::<bool>()?,
+                                );
+                            }
+                            __Field::__F5 => {
+                                updated_at = map
+                                    .next_value::<
+                                        ::std::option::Option<
+                                            ::chrono::DateTime<::chrono::offset::Utc>,
+                                        >,
+                                    >()?;
+                            }
+                            __Field::__F6 => {
+                                user_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionComment {
+                        content: match content {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("content"),
+                                );
+                            }
+                        },
+                        created_at: match created_at {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                );
+                            }
+                        },
+                        execution_id: match execution_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "executionId",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        public: match public {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("public"),
+                                );
+                            }
+                        },
+                        updated_at,
+                        user_id: match user_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("userId"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionComment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("content", &self.content)?;
+            map.serialize_entry("createdAt", &self.created_at)?;
+            map.serialize_entry("executionId", &self.execution_id)?;
+            map.serialize_entry("id", &self.id)?;
+            map.serialize_entry("public", &self.public)?;
+            if !::std::option::Option::is_none(&self.updated_at) {
+                map.serialize_entry("updatedAt", &self.updated_at)?;
+            }
+            map.serialize_entry("userId", &self.user_id)?;
+            for (key, value) in &self.__extra {
+                if !matches!(
+                    key.as_str(), "content" | "createdAt" | "executionId" | "id" |
+                    "public" | "updatedAt" | "userId"
+                ) {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionComment`]: start from [`ExecutionComment::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionCommentBuilder::build).
+    ///
+    /// Required: `content`, `createdAt`, `executionId`, `id`, `public`, `userId`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionCommentBuilder {
+        content: ::std::option::Option<::std::string::String>,
+        created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        execution_id: ::std::option::Option<::uuid::Uuid>,
+        id: ::std::option::Option<::uuid::Uuid>,
+        public: ::std::option::Option<bool>,
+        updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        user_id: ::std::option::Option<::uuid::Uuid>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionCommentBuilder {
+        ///Comment content
+        ///
+        /// Sets `content` (required).
+        pub fn content(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.content = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///When the comment was created
+        ///
+        /// Sets `createdAt` (required).
+        pub fn created_at(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+        ) -> Self {
+            self.created_at = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Execution this comment belongs to
+        ///
+        /// Sets `executionId` (required).
+        pub fn execution_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.execution_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Unique identifier for the comment
+        ///
+        /// Sets `id` (required).
+        pub fn id(mut self, value: impl ::std::convert::Into<::uuid::Uuid>) -> Self {
+            self.id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Whether the comment is public
+        ///
+        /// Sets `public` (required).
+        pub fn public(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+            self.public = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///When the comment was last updated
+        ///
+        /// Sets `updatedAt`.
+        pub fn updated_at(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+        ) -> Self {
+            self.updated_at = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///User who created the comment
+        ///
+        /// Sets `userId` (required).
+        pub fn user_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.user_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionComment`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionComment, crate::BuildError> {
+            match (
+                self.content,
+                self.created_at,
+                self.execution_id,
+                self.id,
+                self.public,
+                self.user_id,
+            ) {
+                (
+                    ::std::option::Option::Some(content),
+                    ::std::option::Option::Some(created_at),
+                    ::std::option::Option::Some(execution_id),
+                    ::std::option::Option::Some(id),
+                    ::std::option::Option::Some(public),
+                    ::std::option::Option::Some(user_id),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionComment {
+                        content,
+                        created_at,
+                        execution_id,
+                        id,
+                        public,
+                        updated_at: self.updated_at,
+                        user_id,
+                        __extra: self.__extra,
+                    })
+                }
+                (content, created_at, execution_id, id, public, user_id) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if content.is_none() {
+                        missing.push("content");
+                    }
+                    if created_at.is_none() {
+                        missing.push("createdAt");
+                    }
+                    if execution_id.is_none() {
+                        missing.push("executionId");
+                    }
+                    if id.is_none() {
+                        missing.push("id");
+                    }
+                    if public.is_none() {
+                        missing.push("public");
+                    }
+                    if user_id.is_none() {
+                        missing.push("userId");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionComment", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionComment> for ExecutionCommentBuilder {
+        fn from(value: ExecutionComment) -> Self {
+            Self {
+                content: ::std::option::Option::Some(value.content),
+                created_at: ::std::option::Option::Some(value.created_at),
+                execution_id: ::std::option::Option::Some(value.execution_id),
+                id: ::std::option::Option::Some(value.id),
+                public: ::std::option::Option::Some(value.public),
+                updated_at: value.updated_at,
+                user_id: ::std::option::Option::Some(value.user_id),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionCommentBuilder> for ExecutionComment {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionCommentBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionHumanLabel {
+        /// A builder for a [`ExecutionHumanLabel`], with no field set.
+        pub fn builder() -> ExecutionHumanLabelBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionHumanLabel {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __F2,
+                __F3,
+                __F4,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "color" => __Field::__F0,
+                            "createdAt" => __Field::__F1,
+                            "id" => __Field::__F2,
+                            "name" => __Field::__F3,
+                            "organizationId" => __Field::__F4,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "color" => __Field::__F0,
+                            "createdAt" => __Field::__F1,
+                            "id" => __Field::__F2,
+                            "name" => __Field::__F3,
+                            "organizationId" => __Field::__F4,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "color" => __Field::__F0,
+                            "createdAt" => __Field::__F1,
+                            "id" => __Field::__F2,
+                            "name" => __Field::__F3,
+                            "organizationId" => __Field::__F4,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionHumanLabel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionHumanLabel)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionHumanLabel, A::Error> {
+                    let mut color: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut created_at: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut organization_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                color = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                created_at = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
+                                );
+                            }
+                            __Field::__F2 => {
+                                id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F3 => {
+                                name = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F4 => {
+                                organization_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionHumanLabel {
+                        color: match color {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("color"),
+                                );
+                            }
+                        },
+                        created_at: match created_at {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                );
+                            }
+                        },
+                        id: match id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        name: match name {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        organization_id: match organization_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "organizationId",
+                                    ),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionHumanLabel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("color", &self.color)?;
+            map.serialize_entry("createdAt", &self.created_at)?;
+            map.serialize_entry("id", &self.id)?;
+            map.serialize_entry("name", &self.name)?;
+            map.serialize_entry("organizationId", &self.organization_id)?;
+            for (key, value) in &self.__extra {
+                if !matches!(
+                    key.as_str(), "color" | "createdAt" | "id" | "name" |
+                    "organizationId"
+                ) {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionHumanLabel`]: start from [`ExecutionHumanLabel::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionHumanLabelBuilder::build).
+    ///
+    /// Required: `color`, `createdAt`, `id`, `name`, `organizationId`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionHumanLabelBuilder {
+        color: ::std::option::Option<::std::string::String>,
+        created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        id: ::std::option::Option<::uuid::Uuid>,
+        name: ::std::option::Option<::std::string::String>,
+        organization_id: ::std::option::Option<::uuid::Uuid>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionHumanLabelBuilder {
+        ///Hex color code for the label (e.g., #FF5733)
+        ///
+        /// Sets `color` (required).
+        pub fn color(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.color = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///When the label was created
+        ///
+        /// Sets `createdAt` (required).
+        pub fn created_at(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+        ) -> Self {
+            self.created_at = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Unique identifier for the label
+        ///
+        /// Sets `id` (required).
+        pub fn id(mut self, value: impl ::std::convert::Into<::uuid::Uuid>) -> Self {
+            self.id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Display name of the label
+        ///
+        /// Sets `name` (required).
+        pub fn name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Organization this label belongs to
+        ///
+        /// Sets `organizationId` (required).
+        pub fn organization_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.organization_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionHumanLabel`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionHumanLabel, crate::BuildError> {
+            match (
+                self.color,
+                self.created_at,
+                self.id,
+                self.name,
+                self.organization_id,
+            ) {
+                (
+                    ::std::option::Option::Some(color),
+                    ::std::option::Option::Some(created_at),
+                    ::std::option::Option::Some(id),
+                    ::std::option::Option::Some(name),
+                    ::std::option::Option::Some(organization_id),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionHumanLabel {
+                        color,
+                        created_at,
+                        id,
+                        name,
+                        organization_id,
+                        __extra: self.__extra,
+                    })
+                }
+                (color, created_at, id, name, organization_id) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if color.is_none() {
+                        missing.push("color");
+                    }
+                    if created_at.is_none() {
+                        missing.push("createdAt");
+                    }
+                    if id.is_none() {
+                        missing.push("id");
+                    }
+                    if name.is_none() {
+                        missing.push("name");
+                    }
+                    if organization_id.is_none() {
+                        missing.push("organizationId");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionHumanLabel", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionHumanLabel> for ExecutionHumanLabelBuilder {
+        fn from(value: ExecutionHumanLabel) -> Self {
+            Self {
+                color: ::std::option::Option::Some(value.color),
+                created_at: ::std::option::Option::Some(value.created_at),
+                id: ::std::option::Option::Some(value.id),
+                name: ::std::option::Option::Some(value.name),
+                organization_id: ::std::option::Option::Some(value.organization_id),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionHumanLabelBuilder> for ExecutionHumanLabel {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionHumanLabelBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionResult {
+        /// A builder for a [`ExecutionResult`], with no field set.
+        pub fn builder() -> ExecutionResultBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionResult {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __F2,
+                __F3,
+                __F4,
+                __F5,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "createdAt" => __Field::__F0,
+                            "executionId" => __Field::__F1,
+                            "id" => __Field::__F2,
+                            "outcome" => __Field::__F3,
+                            "reasoning" => __Field::__F4,
+                            "result" => __Field::__F5,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "createdAt" => __Field::__F0,
+                            "executionId" => __Field::__F1,
+                            "id" => __Field::__F2,
+                            "outcome" => __Field::__F3,
+                            "reasoning" => __Field::__F4,
+                            "result" => __Field::__F5,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "createdAt" => __Field::__F0,
+                            "executionId" => __Field::__F1,
+                            "id" => __Field::__F2,
+                            "outcome" => __Field::__F3,
+                            "reasoning" => __Field::__F4,
+                            "result" => __Field::__F5,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionResult)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionResult, A::Error> {
+                    let mut created_at: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut execution_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut outcome: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut reasoning: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut result: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                created_at = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                execution_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F2 => {
+                                id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__F3 => {
+                                outcome = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F4 => {
+                                reasoning = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F5 => {
+                                result = ::std::option::Option::Some(
+                                    map.next_value::<::serde_json::Value>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionResult {
+                        created_at: match created_at {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                );
+                            }
+                        },
+                        execution_id: match execution_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "executionId",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        outcome: match outcome {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("outcome"),
+                                );
+                            }
+                        },
+                        reasoning: match reasoning {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("reasoning"),
+                                );
+                            }
+                        },
+                        result: match result {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("result"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("createdAt", &self.created_at)?;
+            map.serialize_entry("executionId", &self.execution_id)?;
+            map.serialize_entry("id", &self.id)?;
+            map.serialize_entry("outcome", &self.outcome)?;
+            map.serialize_entry("reasoning", &self.reasoning)?;
+            map.serialize_entry("result", &self.result)?;
+            for (key, value) in &self.__extra {
+                if !matches!(
+                    key.as_str(), "createdAt" | "executionId" | "id" | "outcome" |
+                    "reasoning" | "result"
+                ) {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionResult`]: start from [`ExecutionResult::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionResultBuilder::build).
+    ///
+    /// Required: `createdAt`, `executionId`, `id`, `outcome`, `reasoning`, `result`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionResultBuilder {
+        created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        execution_id: ::std::option::Option<::uuid::Uuid>,
+        id: ::std::option::Option<::uuid::Uuid>,
+        outcome: ::std::option::Option<::std::string::String>,
+        reasoning: ::std::option::Option<::std::string::String>,
+        result: ::std::option::Option<::serde_json::Value>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionResultBuilder {
+        ///When the result was created
+        ///
+        /// Sets `createdAt` (required).
+        pub fn created_at(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+        ) -> Self {
+            self.created_at = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Execution this result belongs to
+        ///
+        /// Sets `executionId` (required).
+        pub fn execution_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.execution_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Unique identifier for the result
+        ///
+        /// Sets `id` (required).
+        pub fn id(mut self, value: impl ::std::convert::Into<::uuid::Uuid>) -> Self {
+            self.id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Outcome of the execution (success or failure)
+        ///
+        /// Sets `outcome` (required).
+        pub fn outcome(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.outcome = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///AI reasoning for the outcome
+        ///
+        /// Sets `reasoning` (required).
+        pub fn reasoning(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.reasoning = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Result data as JSON
+        ///
+        /// Sets `result` (required).
+        pub fn result(
+            mut self,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.result = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionResult`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(self) -> ::std::result::Result<ExecutionResult, crate::BuildError> {
+            match (
+                self.created_at,
+                self.execution_id,
+                self.id,
+                self.outcome,
+                self.reasoning,
+                self.result,
+            ) {
+                (
+                    ::std::option::Option::Some(created_at),
+                    ::std::option::Option::Some(execution_id),
+                    ::std::option::Option::Some(id),
+                    ::std::option::Option::Some(outcome),
+                    ::std::option::Option::Some(reasoning),
+                    ::std::option::Option::Some(result),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionResult {
+                        created_at,
+                        execution_id,
+                        id,
+                        outcome,
+                        reasoning,
+                        result,
+                        __extra: self.__extra,
+                    })
+                }
+                (created_at, execution_id, id, outcome, reasoning, result) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if created_at.is_none() {
+                        missing.push("createdAt");
+                    }
+                    if execution_id.is_none() {
+                        missing.push("executionId");
+                    }
+                    if id.is_none() {
+                        missing.push("id");
+                    }
+                    if outcome.is_none() {
+                        missing.push("outcome");
+                    }
+                    if reasoning.is_none() {
+                        missing.push("reasoning");
+                    }
+                    if result.is_none() {
+                        missing.push("result");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionResult", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionResult> for ExecutionResultBuilder {
+        fn from(value: ExecutionResult) -> Self {
+            Self {
+                created_at: ::std::option::Option::Some(value.created_at),
+                execution_id: ::std::option::Option::Some(value.execution_id),
+                id: ::std::option::Option::Some(value.id),
+                outcome: ::std::option::Option::Some(value.outcome),
+                reasoning: ::std::option::Option::Some(value.reasoning),
+                result: ::std::option::Option::Some(value.result),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionResultBuilder> for ExecutionResult {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionResultBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionScheduleRef {
+        /// A builder for a [`ExecutionScheduleRef`], with no field set.
+        pub fn builder() -> ExecutionScheduleRefBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionScheduleRef {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "cronExpression" => __Field::__F0,
+                            "id" => __Field::__F1,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "cronExpression" => __Field::__F0,
+                            "id" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "cronExpression" => __Field::__F0,
+                            "id" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionScheduleRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionScheduleRef)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionScheduleRef, A::Error> {
+                    let mut cron_expression: ::std::option::Option<
+                        ::std::string::String,
+                    > = ::std::option::Option::None;
+                    let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                cron_expression = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionScheduleRef {
+                        cron_expression: match cron_expression {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "cronExpression",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionScheduleRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("cronExpression", &self.cron_expression)?;
+            map.serialize_entry("id", &self.id)?;
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "cronExpression" | "id") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionScheduleRef`]: start from [`ExecutionScheduleRef::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionScheduleRefBuilder::build).
+    ///
+    /// Required: `cronExpression`, `id`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionScheduleRefBuilder {
+        cron_expression: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::uuid::Uuid>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionScheduleRefBuilder {
+        ///Cron expression of the schedule
+        ///
+        /// Sets `cronExpression` (required).
+        pub fn cron_expression(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.cron_expression = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Schedule ID
+        ///
+        /// Sets `id` (required).
+        pub fn id(mut self, value: impl ::std::convert::Into<::uuid::Uuid>) -> Self {
+            self.id = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionScheduleRef`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionScheduleRef, crate::BuildError> {
+            match (self.cron_expression, self.id) {
+                (
+                    ::std::option::Option::Some(cron_expression),
+                    ::std::option::Option::Some(id),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionScheduleRef {
+                        cron_expression,
+                        id,
+                        __extra: self.__extra,
+                    })
+                }
+                (cron_expression, id) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if cron_expression.is_none() {
+                        missing.push("cronExpression");
+                    }
+                    if id.is_none() {
+                        missing.push("id");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionScheduleRef", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionScheduleRef> for ExecutionScheduleRefBuilder {
+        fn from(value: ExecutionScheduleRef) -> Self {
+            Self {
+                cron_expression: ::std::option::Option::Some(value.cron_expression),
+                id: ::std::option::Option::Some(value.id),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionScheduleRefBuilder> for ExecutionScheduleRef {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionScheduleRefBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionScheduleTriggerContext {
+        /// A builder for a [`ExecutionScheduleTriggerContext`], with no field set.
+        pub fn builder() -> ExecutionScheduleTriggerContextBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionScheduleTriggerContext {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "schedule" => __Field::__F0,
+                            "source" => __Field::__F1,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "schedule" => __Field::__F0,
+                            "source" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "schedule" => __Field::__F0,
+                            "source" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionScheduleTriggerContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionScheduleTriggerContext)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionScheduleTriggerContext, A::Error> {
+                    let mut schedule: ::std::option::Option<ExecutionScheduleRef> = ::std::option::Option::None;
+                    let mut source: ::std::option::Option<
+                        crate::types::ExecutionScheduleTriggerContextSource,
+                    > = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                schedule = ::std::option::Option::Some(
+                                    map.next_value::<ExecutionScheduleRef>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                source = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<
+                                            crate::types::ExecutionScheduleTriggerContextSource,
+                                        >()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionScheduleTriggerContext {
+                        schedule: match schedule {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("schedule"),
+                                );
+                            }
+                        },
+                        source: match source {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionScheduleTriggerContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("schedule", &self.schedule)?;
+            map.serialize_entry("source", &self.source)?;
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "schedule" | "source") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionScheduleTriggerContext`]: start from [`ExecutionScheduleTriggerContext::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionScheduleTriggerContextBuilder::build).
+    ///
+    /// Required: `schedule`, `source`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionScheduleTriggerContextBuilder {
+        schedule: ::std::option::Option<ExecutionScheduleRef>,
+        source: ::std::option::Option<
+            crate::types::ExecutionScheduleTriggerContextSource,
+        >,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionScheduleTriggerContextBuilder {
+        ///Schedule that triggered the execution
+        ///
+        /// Sets `schedule` (required).
+        pub fn schedule(
+            mut self,
+            value: impl ::std::convert::Into<ExecutionScheduleRef>,
+        ) -> Self {
+            self.schedule = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Trigger source discriminator
+        ///
+        /// Sets `source` (required).
+        pub fn source(
+            mut self,
+            value: impl ::std::convert::Into<
+                crate::types::ExecutionScheduleTriggerContextSource,
+            >,
+        ) -> Self {
+            self.source = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionScheduleTriggerContext`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionScheduleTriggerContext, crate::BuildError> {
+            match (self.schedule, self.source) {
+                (
+                    ::std::option::Option::Some(schedule),
+                    ::std::option::Option::Some(source),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionScheduleTriggerContext {
+                        schedule,
+                        source,
+                        __extra: self.__extra,
+                    })
+                }
+                (schedule, source) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if schedule.is_none() {
+                        missing.push("schedule");
+                    }
+                    if source.is_none() {
+                        missing.push("source");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing(
+                            "ExecutionScheduleTriggerContext",
+                            missing,
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionScheduleTriggerContext>
+    for ExecutionScheduleTriggerContextBuilder {
+        fn from(value: ExecutionScheduleTriggerContext) -> Self {
+            Self {
+                schedule: ::std::option::Option::Some(value.schedule),
+                source: ::std::option::Option::Some(value.source),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionScheduleTriggerContextBuilder>
+    for ExecutionScheduleTriggerContext {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionScheduleTriggerContextBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionTriggerRunner {
+        /// A builder for a [`ExecutionTriggerRunner`], with no field set.
+        pub fn builder() -> ExecutionTriggerRunnerBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionTriggerRunner {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __F2,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "email" => __Field::__F0,
+                            "isAdmin" => __Field::__F1,
+                            "userId" => __Field::__F2,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "email" => __Field::__F0,
+                            "isAdmin" => __Field::__F1,
+                            "userId" => __Field::__F2,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "email" => __Field::__F0,
+                            "isAdmin" => __Field::__F1,
+                            "userId" => __Field::__F2,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionTriggerRunner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionTriggerRunner)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionTriggerRunner, A::Error> {
+                    let mut email: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut is_admin: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut user_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                email = ::std::option::Option::Some(
+                                    map.next_value::<::std::string::String>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                is_admin = map.next_value::<::std::option::Option<bool>>()?;
+                            }
+                            __Field::__F2 => {
+                                user_id = ::std::option::Option::Some(
+                                    map.next_value::<::uuid::Uuid>()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionTriggerRunner {
+                        email: match email {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("email"),
+                                );
+                            }
+                        },
+                        is_admin,
+                        user_id: match user_id {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("userId"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionTriggerRunner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("email", &self.email)?;
+            if !::std::option::Option::is_none(&self.is_admin) {
+                map.serialize_entry("isAdmin", &self.is_admin)?;
+            }
+            map.serialize_entry("userId", &self.user_id)?;
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "email" | "isAdmin" | "userId") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionTriggerRunner`]: start from [`ExecutionTriggerRunner::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionTriggerRunnerBuilder::build).
+    ///
+    /// Required: `email`, `userId`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionTriggerRunnerBuilder {
+        email: ::std::option::Option<::std::string::String>,
+        is_admin: ::std::option::Option<bool>,
+        user_id: ::std::option::Option<::uuid::Uuid>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionTriggerRunnerBuilder {
+        ///Email of the runner
+        ///
+        /// Sets `email` (required).
+        pub fn email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Whether the user is an admin (may be hidden for privacy)
+        ///
+        /// Sets `isAdmin`.
+        pub fn is_admin(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+            self.is_admin = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///User ID of the runner
+        ///
+        /// Sets `userId` (required).
+        pub fn user_id(
+            mut self,
+            value: impl ::std::convert::Into<::uuid::Uuid>,
+        ) -> Self {
+            self.user_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionTriggerRunner`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionTriggerRunner, crate::BuildError> {
+            match (self.email, self.user_id) {
+                (
+                    ::std::option::Option::Some(email),
+                    ::std::option::Option::Some(user_id),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionTriggerRunner {
+                        email,
+                        is_admin: self.is_admin,
+                        user_id,
+                        __extra: self.__extra,
+                    })
+                }
+                (email, user_id) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if email.is_none() {
+                        missing.push("email");
+                    }
+                    if user_id.is_none() {
+                        missing.push("userId");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionTriggerRunner", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionTriggerRunner> for ExecutionTriggerRunnerBuilder {
+        fn from(value: ExecutionTriggerRunner) -> Self {
+            Self {
+                email: ::std::option::Option::Some(value.email),
+                is_admin: value.is_admin,
+                user_id: ::std::option::Option::Some(value.user_id),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionTriggerRunnerBuilder>
+    for ExecutionTriggerRunner {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionTriggerRunnerBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    impl ExecutionUiTriggerContext {
+        /// A builder for a [`ExecutionUiTriggerContext`], with no field set.
+        pub fn builder() -> ExecutionUiTriggerContextBuilder {
+            ::std::default::Default::default()
+        }
+        /// A member of the JSON object that the spec does not list (yet), by name, as
+        /// the server sent it.
+        pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+            self.__extra.get(name)
+        }
+        /// Every member of the JSON object that the spec does not list, as sent.
+        /// They are written back when the value is serialized.
+        pub fn extra_fields(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.__extra
+        }
+        /// The members the spec does not list, to change before the value is sent.
+        pub fn extra_fields_mut(
+            &mut self,
+        ) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &mut self.__extra
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionUiTriggerContext {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            enum __Field<'a> {
+                __F0,
+                __F1,
+                __Other(::std::borrow::Cow<'a, str>),
+            }
+            struct __FieldVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                type Value = __Field<'de>;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    v: &str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "runner" => __Field::__F0,
+                            "source" => __Field::__F1,
+                            _ => {
+                                __Field::__Other(::std::borrow::Cow::Owned(v.to_owned()))
+                            }
+                        },
+                    )
+                }
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v {
+                            "runner" => __Field::__F0,
+                            "source" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        },
+                    )
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    v: ::std::string::String,
+                ) -> ::std::result::Result<__Field<'de>, E> {
+                    ::std::result::Result::Ok(
+                        match v.as_str() {
+                            "runner" => __Field::__F0,
+                            "source" => __Field::__F1,
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        },
+                    )
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_identifier(__FieldVisitor)
+                }
+            }
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ExecutionUiTriggerContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (ExecutionUiTriggerContext)")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionUiTriggerContext, A::Error> {
+                    let mut runner: ::std::option::Option<ExecutionTriggerRunner> = ::std::option::Option::None;
+                    let mut source: ::std::option::Option<
+                        crate::types::ExecutionUiTriggerContextSource,
+                    > = ::std::option::Option::None;
+                    let mut __extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<__Field<'de>>()?
+                    {
+                        match key {
+                            __Field::__F0 => {
+                                runner = ::std::option::Option::Some(
+                                    map.next_value::<ExecutionTriggerRunner>()?,
+                                );
+                            }
+                            __Field::__F1 => {
+                                source = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<
+                                            crate::types::ExecutionUiTriggerContextSource,
+                                        >()?,
+                                );
+                            }
+                            __Field::__Other(name) => {
+                                let value = map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(name.into_owned(), value);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExecutionUiTriggerContext {
+                        runner: match runner {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("runner"),
+                                );
+                            }
+                        },
+                        source: match source {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                );
+                            }
+                        },
+                        __extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for ExecutionUiTriggerContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("runner", &self.runner)?;
+            map.serialize_entry("source", &self.source)?;
+            for (key, value) in &self.__extra {
+                if !matches!(key.as_str(), "runner" | "source") {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A builder for [`ExecutionUiTriggerContext`]: start from [`ExecutionUiTriggerContext::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionUiTriggerContextBuilder::build).
+    ///
+    /// Required: `runner`, `source`.
+    #[derive(Clone, Debug, Default)]
+    #[must_use]
+    pub struct ExecutionUiTriggerContextBuilder {
+        runner: ::std::option::Option<ExecutionTriggerRunner>,
+        source: ::std::option::Option<crate::types::ExecutionUiTriggerContextSource>,
+        __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ExecutionUiTriggerContextBuilder {
+        ///Runner information
+        ///
+        /// Sets `runner` (required).
+        pub fn runner(
+            mut self,
+            value: impl ::std::convert::Into<ExecutionTriggerRunner>,
+        ) -> Self {
+            self.runner = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Trigger source discriminator
+        ///
+        /// Sets `source` (required).
+        pub fn source(
+            mut self,
+            value: impl ::std::convert::Into<
+                crate::types::ExecutionUiTriggerContextSource,
+            >,
+        ) -> Self {
+            self.source = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Adds a member the spec does not list; it is sent as is.
+        pub fn extra(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.__extra.insert(name.into(), value.into());
+            self
+        }
+        /// Builds the [`ExecutionUiTriggerContext`]; fails with a [`BuildError`](crate::BuildError) naming every required field that was not set.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<ExecutionUiTriggerContext, crate::BuildError> {
+            match (self.runner, self.source) {
+                (
+                    ::std::option::Option::Some(runner),
+                    ::std::option::Option::Some(source),
+                ) => {
+                    ::std::result::Result::Ok(ExecutionUiTriggerContext {
+                        runner,
+                        source,
+                        __extra: self.__extra,
+                    })
+                }
+                (runner, source) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    if runner.is_none() {
+                        missing.push("runner");
+                    }
+                    if source.is_none() {
+                        missing.push("source");
+                    }
+                    ::std::result::Result::Err(
+                        crate::BuildError::missing("ExecutionUiTriggerContext", missing),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<ExecutionUiTriggerContext>
+    for ExecutionUiTriggerContextBuilder {
+        fn from(value: ExecutionUiTriggerContext) -> Self {
+            Self {
+                runner: ::std::option::Option::Some(value.runner),
+                source: ::std::option::Option::Some(value.source),
+                __extra: value.__extra,
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionUiTriggerContextBuilder>
+    for ExecutionUiTriggerContext {
+        type Error = crate::BuildError;
+        fn try_from(
+            value: ExecutionUiTriggerContextBuilder,
+        ) -> ::std::result::Result<Self, crate::BuildError> {
+            value.build()
+        }
+    }
+    /// A map of strings decoded leniently: a value that is not a string is kept as its
+    /// JSON text, a `null` value is dropped, and a `null` map is empty.
+    struct LenientStringMap<T>(T);
+    impl<'de, T> ::serde::Deserialize<'de> for LenientStringMap<T>
+    where
+        T: ::std::iter::FromIterator<(::std::string::String, ::std::string::String)>,
+    {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let raw = <::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                LenientStringMap(
+                    raw
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(k, v)| match v {
+                            ::serde_json::Value::String(s) => {
+                                ::std::option::Option::Some((k, s))
+                            }
+                            ::serde_json::Value::Null => ::std::option::Option::None,
+                            other => ::std::option::Option::Some((k, other.to_string())),
+                        })
+                        .collect(),
+                ),
+            )
+        }
+    }
     /// Deserializes a field that has a default when absent so that JSON `null` also
     /// gives the default (the live API sends `null` for empty optional fields).
+    #[allow(dead_code)]
     fn deserialize_null_default<'de, D, T>(
         deserializer: D,
     ) -> ::std::result::Result<T, D::Error>
@@ -1829,6 +4591,7 @@ pub mod types {
     }
     /// Deserializes a map of strings leniently: a value that is not a string is kept as
     /// its JSON text, a `null` value is dropped, and a `null` map is empty.
+    #[allow(dead_code)]
     fn deserialize_lenient_string_map<'de, D, T>(
         deserializer: D,
     ) -> ::std::result::Result<T, D::Error>

@@ -16,110 +16,133 @@ use crate::error::{Result, XtaskError, child};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-/// Merge the error schemas of every operation whose error responses disagree.
+/// One error response of one operation.
+struct Site {
+    op_ptr: String,
+    status: String,
+    media: String,
+    schema: Value,
+}
+
+/// Merge same-shape error schemas across the whole spec, then check that every operation
+/// is left with one error type.
+///
+/// Grouping is global, not per operation, so that every operation whose errors have the
+/// `{code, message}` shape returns the same Rust type, and a later spec that adds an error
+/// schema of that shape (a new `Common.TooManyRequestsErrorBody`) keeps the type's name.
 pub fn apply(doc: &mut Value) -> Result<()> {
     let snapshot = doc.clone();
-    // Merged schemas made so far, by the sorted list of the schemas they merge.
-    let mut made: BTreeMap<Vec<String>, String> = BTreeMap::new();
-    let mut new_schemas: Vec<(String, Value)> = Vec::new();
-    let mut merged_away: Vec<String> = Vec::new();
+    let sites = collect_sites(&snapshot)?;
 
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return Ok(());
-    };
-    for (path, item) in paths.iter_mut() {
-        let item_ptr = child("/paths", path);
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for method in HTTP_METHODS {
-            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let op_ptr = child(&item_ptr, method);
-            let op_id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or("Operation")
-                .to_string();
-            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            // (status, media type, schema) of every error response with a JSON body.
-            let mut found: Vec<(String, String, Value)> = Vec::new();
-            for (status, response) in responses.iter() {
-                if !is_error_status(status) {
-                    continue;
-                }
-                let resolved = resolve_response(&snapshot, response, &child(&op_ptr, "responses"))?;
-                if let Some((media, schema)) = json_schema(&resolved) {
-                    found.push((status.clone(), media, schema));
-                }
-            }
-            let mut distinct: Vec<&Value> = Vec::new();
-            for (_, _, s) in &found {
-                if !distinct.contains(&s) {
-                    distinct.push(s);
-                }
-            }
-            if distinct.len() <= 1 {
-                continue;
-            }
-            let merged_schema = merge_all(&snapshot, &distinct, &child(&op_ptr, "responses"))?;
-            let names: Option<Vec<String>> = distinct
-                .iter()
-                .map(|s| schema_ref_name(s).map(str::to_string))
-                .collect();
-            let replacement = match names {
-                Some(mut names) => {
-                    names.sort();
-                    let name = match made.get(&names) {
-                        Some(name) => name.clone(),
-                        None => {
-                            let name = pick_name(&snapshot, &names, &op_id, &new_schemas);
-                            let mut schema = merged_schema;
-                            if let Some(obj) = schema.as_object_mut() {
-                                obj.insert(
-                                    "description".into(),
-                                    Value::from(format!(
-                                        "An error body: one shape shared by {}.",
-                                        names.join(", ")
-                                    )),
-                                );
-                            }
-                            new_schemas.push((name.clone(), schema));
-                            made.insert(names.clone(), name.clone());
-                            merged_away.extend(names);
-                            name
-                        }
-                    };
-                    serde_json::json!({ "$ref": format!("{SCHEMA_PREFIX}{name}") })
-                }
-                None => merged_schema,
-            };
-            for (status, media, _) in &found {
-                let Some(response) = responses.get_mut(status) else {
-                    continue;
-                };
-                // A shared response component is copied into the operation before it changes.
-                if response.get("$ref").is_some() {
-                    *response =
-                        resolve_response(&snapshot, response, &child(&op_ptr, "responses"))?;
-                }
-                if let Some(slot) = response
-                    .get_mut("content")
-                    .and_then(|c| c.get_mut(media))
-                    .and_then(Value::as_object_mut)
-                {
-                    slot.insert("schema".into(), replacement.clone());
-                }
-            }
+    // Distinct schemas, grouped by shape.
+    let mut distinct: Vec<&Value> = Vec::new();
+    for site in &sites {
+        if !distinct.contains(&&site.schema) {
+            distinct.push(&site.schema);
+        }
+    }
+    let mut groups: Vec<(Value, Vec<&Value>)> = Vec::new();
+    for schema in distinct {
+        let key = shape(resolve_schema(&snapshot, schema));
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(schema),
+            None => groups.push((key, vec![schema])),
         }
     }
 
-    if new_schemas.is_empty() {
+    // A merged schema for every group of two or more.
+    let mut replacements: Vec<(Value, Value)> = Vec::new();
+    let mut new_schemas: Vec<(String, Value)> = Vec::new();
+    let mut merged_away: Vec<String> = Vec::new();
+    for (_, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
+        let merged_schema = merge_all(&snapshot, members, "/paths")?;
+        let mut names: Vec<String> = members
+            .iter()
+            .filter_map(|s| schema_ref_name(s).map(str::to_string))
+            .collect();
+        names.sort();
+        let name = pick_name(&snapshot, &names, "", &new_schemas);
+        let mut schema = merged_schema;
+        if let Some(obj) = schema.as_object_mut()
+            && !names.is_empty()
+        {
+            obj.insert(
+                "description".into(),
+                Value::from(format!(
+                    "An error body: one shape shared by {}.",
+                    names.join(", ")
+                )),
+            );
+        }
+        new_schemas.push((name.clone(), schema));
+        merged_away.extend(names);
+        let reference = serde_json::json!({ "$ref": format!("{SCHEMA_PREFIX}{name}") });
+        for m in members {
+            replacements.push(((*m).clone(), reference.clone()));
+        }
+    }
+
+    // Point every error response at its replacement; each operation must be left with
+    // one error schema.
+    let mut per_op: BTreeMap<String, Vec<(Value, &Value)>> = BTreeMap::new();
+    for site in &sites {
+        let effective = replacements
+            .iter()
+            .find(|(from, _)| *from == site.schema)
+            .map_or(&site.schema, |(_, to)| to);
+        per_op
+            .entry(site.op_ptr.clone())
+            .or_default()
+            .push((effective.clone(), &site.schema));
+    }
+    for (op_ptr, schemas) in &per_op {
+        let mut seen: Vec<&(Value, &Value)> = Vec::new();
+        for entry in schemas {
+            if !seen.iter().any(|s| s.0 == entry.0) {
+                seen.push(entry);
+            }
+        }
+        if seen.len() > 1 {
+            return Err(XtaskError::at(
+                child(op_ptr, "responses"),
+                format!(
+                    "the error responses use schemas of different shapes ({} and {}); \
+                     progenitor needs one error type per operation",
+                    describe(seen[0].1),
+                    describe(seen[1].1)
+                ),
+            ));
+        }
+    }
+    if replacements.is_empty() {
         return Ok(());
     }
+    for site in &sites {
+        let Some((_, to)) = replacements.iter().find(|(from, _)| *from == site.schema) else {
+            continue;
+        };
+        let Some(responses) = doc
+            .pointer_mut(&child(&site.op_ptr, "responses"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let Some(response) = responses.get_mut(&site.status) else {
+            continue;
+        };
+        // A shared response component is copied into the operation before it changes.
+        if response.get("$ref").is_some() {
+            *response = resolve_response(&snapshot, response, &site.op_ptr)?;
+        }
+        if let Some(slot) = response
+            .get_mut("content")
+            .and_then(|c| c.get_mut(&site.media))
+            .and_then(Value::as_object_mut)
+        {
+            slot.insert("schema".into(), to.clone());
+        }
+    }
+
     let schemas = doc
         .as_object_mut()
         .and_then(|r| {
@@ -150,6 +173,44 @@ pub fn apply(doc: &mut Value) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Every error response with a JSON body, operation by operation.
+fn collect_sites(doc: &Value) -> Result<Vec<Site>> {
+    let mut sites = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return Ok(sites);
+    };
+    for (path, item) in paths {
+        let item_ptr = child("/paths", path);
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for method in HTTP_METHODS {
+            let Some(op) = item.get(*method).and_then(Value::as_object) else {
+                continue;
+            };
+            let op_ptr = child(&item_ptr, method);
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (status, response) in responses {
+                if !is_error_status(status) {
+                    continue;
+                }
+                let resolved = resolve_response(doc, response, &child(&op_ptr, "responses"))?;
+                if let Some((media, schema)) = json_schema(&resolved) {
+                    sites.push(Site {
+                        op_ptr: op_ptr.clone(),
+                        status: status.clone(),
+                        media,
+                        schema,
+                    });
+                }
+            }
+        }
+    }
+    Ok(sites)
 }
 
 /// `4XX`, `5XX`, `404`, ... and `default` are error responses for progenitor.
@@ -342,24 +403,42 @@ fn widen(schema: &mut Value) {
     }
 }
 
-fn pick_name(doc: &Value, names: &[String], op_id: &str, taken: &[(String, Value)]) -> String {
+/// The merged schema's name: what the merged names share (`Common.` + `ErrorBody`), or
+/// `<prefix>ErrorBody` when they share too little.
+fn pick_name(
+    doc: &Value,
+    names: &[String],
+    fallback_prefix: &str,
+    taken: &[(String, Value)],
+) -> String {
+    let fallback = format!("{fallback_prefix}ErrorBody");
+    if names.is_empty() {
+        return unique(doc, &fallback, taken);
+    }
     let prefix = common_prefix(names);
     let suffix = common_suffix(names, prefix.len());
-    let mut candidate = format!("{prefix}{suffix}");
-    let is_free = |n: &str| {
-        doc.pointer(&format!(
-            "/components/schemas/{}",
-            crate::error::escape_segment(n)
-        ))
-        .is_none()
-            && !taken.iter().any(|(t, _)| t == n)
-    };
-    if candidate.trim_matches(|c: char| !c.is_alphanumeric()).len() < 3 || !is_free(&candidate) {
-        candidate = format!("{op_id}ErrorBody");
+    let candidate = format!("{prefix}{suffix}");
+    if candidate.trim_matches(|c: char| !c.is_alphanumeric()).len() < 3
+        || !is_free(doc, &candidate, taken)
+    {
+        return unique(doc, &fallback, taken);
     }
-    let mut name = candidate.clone();
+    candidate
+}
+
+fn is_free(doc: &Value, name: &str, taken: &[(String, Value)]) -> bool {
+    doc.pointer(&format!(
+        "/components/schemas/{}",
+        crate::error::escape_segment(name)
+    ))
+    .is_none()
+        && !taken.iter().any(|(t, _)| t == name)
+}
+
+fn unique(doc: &Value, candidate: &str, taken: &[(String, Value)]) -> String {
+    let mut name = candidate.to_string();
     let mut n = 2;
-    while !is_free(&name) {
+    while !is_free(doc, &name, taken) {
         name = format!("{candidate}{n}");
         n += 1;
     }
@@ -474,6 +553,30 @@ mod tests {
     }
 
     #[test]
+    fn grouping_is_global_so_one_shape_is_one_type_everywhere() {
+        // B uses only the 404 schema: it still gets the shared type, and a later spec
+        // that adds a same-shape schema keeps the shared type's name.
+        let mut d = doc2();
+        d["paths"]["/b"]["get"]["responses"]
+            .as_object_mut()
+            .unwrap()
+            .remove("500");
+        d["paths"]["/c"] = json!({"get": {"operationId": "C", "responses": {
+            "429": resp("Common.TooManyErrorBody")}}});
+        d["components"]["schemas"]["Common.TooManyErrorBody"] = body(429);
+        apply(&mut d).unwrap();
+        let r = "#/components/schemas/Common.ErrorBody";
+        for ptr in [
+            "/paths/~1a/get/responses/404",
+            "/paths/~1b/get/responses/404",
+            "/paths/~1c/get/responses/429",
+        ] {
+            let p = format!("{ptr}/content/application~1json/schema/$ref");
+            assert_eq!(d.pointer(&p).unwrap(), r, "{p}");
+        }
+    }
+
+    #[test]
     fn one_schema_is_left_alone() {
         let mut d = json!({"paths": {"/a": {"get": {"operationId": "A", "responses": {
             "404": resp("E"), "500": resp("E")}}}}, "components": {"schemas": {"E": body(1)}}});
@@ -511,7 +614,7 @@ mod tests {
         let mut d: Value = serde_json::from_str(&text).unwrap();
         apply(&mut d).unwrap();
         assert!(
-            d["components"]["schemas"].get("AErrorBody").is_some(),
+            d["components"]["schemas"].get("ErrorBody").is_some(),
             "{d:#}"
         );
     }

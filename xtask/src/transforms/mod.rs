@@ -12,11 +12,12 @@ use crate::error::Result;
 pub mod aliases;
 pub mod allof_single;
 pub mod const_enum;
+pub mod constraints;
 pub mod discriminator_mapping;
 pub mod error_responses;
 pub mod examples;
 pub mod exclusive_bounds;
-pub mod hoist_enums;
+pub mod hoist_inline;
 pub mod nullable;
 pub mod type_names;
 pub mod unevaluated;
@@ -82,10 +83,15 @@ pub const PIPELINE: &[Transform] = &[
         name: "allof_single",
         apply: allof_single::apply,
     },
+    // Liberal decoding: validation keywords leave the types (and are checked on requests).
+    Transform {
+        name: "constraints",
+        apply: constraints::apply,
+    },
     // Forward compatibility: open enums need names, unknown fields are tolerated.
     Transform {
-        name: "hoist_enums",
-        apply: hoist_enums::apply,
+        name: "hoist_inline",
+        apply: hoist_inline::apply,
     },
     Transform {
         name: "unknown_properties",

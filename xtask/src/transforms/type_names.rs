@@ -129,7 +129,10 @@ mod tests {
             e.location.pointer.as_deref(),
             Some("/components/schemas/Common.Label")
         );
-        assert!(e.message.contains("/components/schemas/Agents.Label"), "{e}");
+        assert!(
+            e.message.contains("/components/schemas/Agents.Label"),
+            "{e}"
+        );
         assert!(e.message.contains("`Label`"), "{e}");
     }
 }

@@ -18,6 +18,8 @@ use syn::visit_mut::VisitMut;
 
 use crate::error::{Result, XtaskError};
 
+pub mod structs;
+
 /// A `(type name, JSON property name)` pair.
 pub type FieldKey = (String, String);
 
@@ -41,9 +43,11 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
             _ => None,
         })
         .ok_or_else(|| XtaskError::msg("progenitor's output has no `mod types`"))?;
+    let rewritten = structs::rewrite(&mut types.1, &rewrites.deprecated)?;
     let mut tokens = quote::quote! {
         /// Deserializes a field that has a default when absent so that JSON `null` also
         /// gives the default (the live API sends `null` for empty optional fields).
+        #[allow(dead_code)]
         fn deserialize_null_default<'de, D, T>(deserializer: D) -> ::std::result::Result<T, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -55,6 +59,7 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
 
         /// Deserializes a map of strings leniently: a value that is not a string is kept as
         /// its JSON text, a `null` value is dropped, and a `null` map is empty.
+        #[allow(dead_code)]
         fn deserialize_lenient_string_map<'de, D, T>(deserializer: D) -> ::std::result::Result<T, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -82,10 +87,13 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
     let mut fields = FieldRewriter {
         deprecated: &rewrites.deprecated,
         current: String::new(),
+        serde: true,
     };
     for item in types.1.iter_mut() {
         fields.visit_item_mut(item);
     }
+
+    structs::rewrite_builder_paths(file, &rewritten.with_builders);
 
     let mut messages = MessageRewriter;
     messages.visit_file_mut(file);
@@ -226,11 +234,17 @@ fn result_types(ty: &syn::Type) -> Option<(syn::Type, syn::Type)> {
 struct FieldRewriter<'a> {
     deprecated: &'a BTreeSet<FieldKey>,
     current: String,
+    /// Whether the current struct still derives serde (its fields' serde attributes
+    /// matter); the rewritten ones have generated impls.
+    serde: bool,
 }
 
 impl VisitMut for FieldRewriter<'_> {
     fn visit_item_struct_mut(&mut self, node: &mut syn::ItemStruct) {
         self.current = node.ident.to_string();
+        self.serde = node.attrs.iter().any(|a| {
+            a.path().is_ident("derive") && quote::quote!(#a).to_string().contains("Deserialize")
+        });
         syn::visit_mut::visit_item_struct_mut(self, node);
     }
 
@@ -242,10 +256,14 @@ impl VisitMut for FieldRewriter<'_> {
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
         let Some(ident) = &field.ident else { return };
         let json_name = serde_rename(field).unwrap_or_else(|| ident.to_string());
+        if !self.serde {
+            // A rewritten struct: `structs` marked its deprecated fields.
+            return;
+        }
         if self.deprecated.contains(&(self.current.clone(), json_name)) {
             field.attrs.push(syn::parse_quote!(#[deprecated]));
         }
-        if is_string_map(&field.ty) {
+        if structs::is_string_map(&field.ty) {
             field.attrs.push(
                 syn::parse_quote!(#[serde(deserialize_with = "deserialize_lenient_string_map")]),
             );
@@ -274,16 +292,6 @@ fn serde_rename(field: &syn::Field) -> Option<String> {
         });
     }
     found
-}
-
-/// `HashMap<String, String>` or `BTreeMap<String, String>`.
-fn is_string_map(ty: &syn::Type) -> bool {
-    let text = quote::ToTokens::to_token_stream(ty)
-        .to_string()
-        .replace(' ', "");
-    (text.contains("HashMap<") || text.contains("BTreeMap<"))
-        && text.ends_with("String,::std::string::String>")
-        && text.matches('<').count() == 1
 }
 
 fn is_option(ty: &syn::Type) -> bool {

@@ -1,10 +1,14 @@
-//! Inline string enums become named component schemas.
+//! Inline string enums and inline objects become named component schemas.
 //!
 //! The client makes every string enum forward compatible (an unknown value is kept, not
-//! rejected) by replacing typify's enum with a generated open enum; typify can only
-//! replace *named* schemas. So an enum written inline, such as a `source: {enum: [api]}`
-//! property, is moved to `components/schemas/<Parent>.<property>` and referenced from
-//! where it was, with the property's own docs kept there.
+//! rejected) by replacing typify's enum with a generated open enum, and gives every object
+//! type a builder, unknown-member keeping and request validation; all of that works on
+//! *named* schemas. So an enum or object written inline, such as a `source: {enum: [api]}`
+//! property, is moved to `components/schemas/<Parent>-<property>` and referenced from
+//! where it was, with the property's own docs kept there. The `-` keeps the parent's
+//! namespace rule intact: `Pet-status` is `PetStatus`, `Agents.Ctx-source` is `CtxSource`.
+//! Inline bodies are named as progenitor names their types (`<operationId>-body`,
+//! `<operationId>-response`), parameters `<operationId>-<parameter>`.
 
 use serde_json::{Map, Value};
 
@@ -26,6 +30,19 @@ pub fn is_string_enum(schema: &Map<String, Value>) -> bool {
         && values.iter().any(Value::is_string)
         && !schema.contains_key("$ref")
         && !schema.contains_key("properties")
+}
+
+/// Whether a schema is an inline object with properties (and no composition).
+pub fn is_inline_object(schema: &Map<String, Value>) -> bool {
+    let typed = match schema.get("type") {
+        None => true,
+        Some(t) => t == "object",
+    };
+    typed
+        && schema.get("properties").is_some_and(Value::is_object)
+        && !["$ref", "allOf", "oneOf", "anyOf", "enum", "const"]
+            .iter()
+            .any(|k| schema.contains_key(*k))
 }
 
 /// Move every inline string enum of the components and of operation parameters into
@@ -71,7 +88,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                     for schema in schemas {
                         if schema.get("$ref").is_none() {
                             let base = format!("{op_id}-{suffix}");
-                            hoist_within(&base, schema, &mut hoisted, &mut taken, true);
+                            // A whole body that is an enum stays inline: typify names it
+                            // after the operation. An object is hoisted.
+                            let object = schema.as_object().is_some_and(is_inline_object);
+                            hoist_within(&base, schema, &mut hoisted, &mut taken, !object);
                         }
                     }
                 }
@@ -85,7 +105,7 @@ pub fn apply(doc: &mut Value) -> Result<()> {
                         .unwrap_or("param")
                         .to_string();
                     if let Some(schema) = param.get_mut("schema") {
-                        let base = format!("{op_id}.{pname}");
+                        let base = format!("{op_id}-{pname}");
                         hoist_within(&base, schema, &mut hoisted, &mut taken, false);
                     }
                 }
@@ -149,47 +169,63 @@ fn hoist_within(
     let Some(obj) = schema.as_object_mut() else {
         return;
     };
+    if !is_component && is_inline_object(obj) {
+        // Its own inline members first, named after it.
+        let unique = unique_name(name, taken);
+        hoist_within(&unique, schema, out, taken, true);
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        move_to_components(obj, unique, out);
+        return;
+    }
     if !is_component && is_string_enum(obj) {
         let unique = unique_name(name, taken);
-        let mut site = Map::new();
-        let mut moved = Map::new();
-        for (k, v) in std::mem::take(obj) {
-            if (is_annotation(&k) && k != "example" && k != "default") || k == "nullable" {
-                site.insert(k, v);
-            } else {
-                moved.insert(k, v);
-            }
-        }
-        if let Some(d) = site.get("description") {
-            moved.insert("description".into(), d.clone());
-        }
-        site.insert(
-            "allOf".into(),
-            Value::Array(vec![
-                serde_json::json!({"$ref": format!("#/components/schemas/{unique}")}),
-            ]),
-        );
-        *obj = site;
-        out.push((unique, Value::Object(moved)));
+        move_to_components(obj, unique, out);
         return;
     }
     if let Some(Value::Object(props)) = obj.get_mut("properties") {
         for (prop, sub) in props.iter_mut() {
-            hoist_within(&format!("{name}.{prop}"), sub, out, taken, false);
+            hoist_within(&format!("{name}-{prop}"), sub, out, taken, false);
         }
     }
     for key in ["items", "additionalProperties"] {
         if let Some(sub) = obj.get_mut(key) {
-            hoist_within(&format!("{name}.item"), sub, out, taken, false);
+            hoist_within(&format!("{name}-item"), sub, out, taken, false);
         }
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(Value::Array(subs)) = obj.get_mut(key) {
             for (i, sub) in subs.iter_mut().enumerate() {
-                hoist_within(&format!("{name}.variant{i}"), sub, out, taken, false);
+                hoist_within(&format!("{name}-variant{i}"), sub, out, taken, false);
             }
         }
     }
+}
+
+/// Move a schema to `components/schemas/<name>`, leaving a reference with the site's own
+/// annotations (its description, deprecation, nullability) where it was.
+fn move_to_components(obj: &mut Map<String, Value>, name: String, out: &mut Vec<(String, Value)>) {
+    let mut site = Map::new();
+    let mut moved = Map::new();
+    for (k, v) in std::mem::take(obj) {
+        if (is_annotation(&k) && k != "example" && k != "default") || k == "nullable" {
+            site.insert(k, v);
+        } else {
+            moved.insert(k, v);
+        }
+    }
+    if let Some(d) = site.get("description") {
+        moved.insert("description".into(), d.clone());
+    }
+    site.insert(
+        "allOf".into(),
+        Value::Array(vec![
+            serde_json::json!({"$ref": format!("#/components/schemas/{name}")}),
+        ]),
+    );
+    *obj = site;
+    out.push((name, Value::Object(moved)));
 }
 
 fn unique_name(base: &str, taken: &mut Vec<String>) -> String {
@@ -226,23 +262,23 @@ mod tests {
         let s = &d["components"]["schemas"];
         assert_eq!(s["Top"], json!({"type": "string", "enum": ["a", "b"]}));
         assert_eq!(
-            s["Ctx.source"],
+            s["Ctx-source"],
             json!({"type": "string", "enum": ["api"], "description": "tag"})
         );
         assert_eq!(
             s["Ctx"]["properties"]["source"],
             json!({"description": "tag", "deprecated": true,
-                   "allOf": [{"$ref": "#/components/schemas/Ctx.source"}]})
+                   "allOf": [{"$ref": "#/components/schemas/Ctx-source"}]})
         );
-        assert_eq!(s["Ctx.tags.item"], json!({"enum": ["x"]}));
+        assert_eq!(s["Ctx-tags-item"], json!({"enum": ["x"]}));
         assert_eq!(
-            s["List.order"],
+            s["List-order"],
             json!({"type": "string", "enum": ["asc", "desc"]})
         );
         assert_eq!(
             d.pointer("/paths/~1x/get/parameters/0/schema/allOf/0/$ref")
                 .unwrap(),
-            "#/components/schemas/List.order"
+            "#/components/schemas/List-order"
         );
     }
 
@@ -256,20 +292,55 @@ mod tests {
         apply(&mut d).unwrap();
         let s = &d["components"]["schemas"];
         assert_eq!(
-            s["Cancel-body.mode"],
+            s["Cancel-body-mode"],
             json!({"type": "string", "enum": ["a", "b"]})
         );
         // A whole body that is an enum stays inline: typify names it after the operation.
         assert!(s.get("Cancel-response").is_none());
+        // An inline object body is hoisted under progenitor's name for it.
+        assert_eq!(
+            s["Cancel-body"]["properties"]["mode"]["allOf"][0]["$ref"],
+            "#/components/schemas/Cancel-body-mode"
+        );
+        assert_eq!(
+            d.pointer("/paths/~1x/post/requestBody/content/application~1json/schema/allOf/0/$ref")
+                .unwrap(),
+            "#/components/schemas/Cancel-body"
+        );
+    }
+
+    #[test]
+    fn inline_objects_are_hoisted_with_their_own_members() {
+        let mut d = json!({"components": {"schemas": {
+            "Pet": {"type": "object", "properties": {
+                "owner": {"description": "who", "type": "object", "properties": {
+                    "kind": {"type": "string", "enum": ["person", "org"]},
+                    "name": {"type": "string"}}},
+                "free": {"type": "object", "additionalProperties": {"type": "string"}}
+            }}
+        }}});
+        apply(&mut d).unwrap();
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["Pet"]["properties"]["owner"],
+            json!({"description": "who", "allOf": [{"$ref": "#/components/schemas/Pet-owner"}]})
+        );
+        assert_eq!(
+            s["Pet-owner"]["properties"]["kind"]["allOf"][0]["$ref"],
+            "#/components/schemas/Pet-owner-kind"
+        );
+        assert_eq!(s["Pet-owner-kind"]["enum"], json!(["person", "org"]));
+        // A map without properties stays inline.
+        assert!(s.get("Pet-free").is_none());
     }
 
     #[test]
     fn names_do_not_collide() {
         let mut d = json!({"components": {"schemas": {
-            "A.b": {"type": "object"},
+            "A-b": {"type": "object"},
             "A": {"type": "object", "properties": {"b": {"enum": ["x"]}}}
         }}});
         apply(&mut d).unwrap();
-        assert!(d["components"]["schemas"].get("A.b2").is_some());
+        assert!(d["components"]["schemas"].get("A-b2").is_some());
     }
 }

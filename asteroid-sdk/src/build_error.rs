@@ -1,0 +1,52 @@
+//! The error of the generated builders' `build()`.
+
+use std::fmt;
+
+/// A value could not be built: required fields were not set.
+///
+/// Returned by `build()` on every builder of [`crate::types`] (for example
+/// [`ExecutionBuilder::build`](crate::types::ExecutionBuilder::build)). It converts into
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest), so `?` works in functions that
+/// return [`crate::Result`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    type_name: &'static str,
+    missing: Vec<&'static str>,
+}
+
+impl BuildError {
+    pub(crate) fn missing(type_name: &'static str, missing: Vec<&'static str>) -> Self {
+        Self { type_name, missing }
+    }
+
+    /// The type that could not be built, e.g. `"Execution"`.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// The JSON names of the required fields that were not set.
+    pub fn missing_fields(&self) -> &[&'static str] {
+        &self.missing
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self.missing.iter().map(|m| format!("`{m}`")).collect();
+        write!(
+            f,
+            "cannot build {}: required field{} {} not set",
+            self.type_name,
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl<E> From<BuildError> for crate::Error<E> {
+    fn from(e: BuildError) -> Self {
+        crate::Error::InvalidRequest(e.to_string())
+    }
+}

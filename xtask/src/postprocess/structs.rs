@@ -1,0 +1,657 @@
+//! Object types that a later spec can grow without breaking anyone.
+//!
+//! For every struct typify generates in `mod types` (named fields, no `flatten`):
+//! - `#[non_exhaustive]`: no struct literal outside the crate, so a new field is a
+//!   compatible change; values are built with a generated `XBuilder` (setters documented
+//!   like the fields, `build()` naming the required fields not set) or decoded with serde;
+//! - the JSON members the spec does not list are kept in a private map, readable with
+//!   `extra(name)` / `extra_fields()` and written back when the value is serialized;
+//! - `Deserialize` and `Serialize` are generated instead of derived: decoding is liberal
+//!   (`null` for an optional or defaulted field is its absence, a map of strings takes any
+//!   values) and as fast as the derive, with no intermediate buffering of the object.
+//!
+//! typify's own `types::builder` module is removed; progenitor's operation builders use
+//! the generated builders instead.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::visit_mut::VisitMut;
+
+use crate::error::{Result, XtaskError};
+
+/// The private field that holds the members the spec does not list.
+const EXTRA: &str = "__extra";
+
+/// How a field decodes when its member is missing or `null`.
+#[derive(Clone)]
+enum Kind {
+    /// A required member: missing is an error.
+    Required,
+    /// `Option<T>`: missing or `null` is `None`.
+    Optional(syn::Type),
+    /// Missing or `null` is the default (`Default::default()` or typify's default fn).
+    Defaulted(Option<syn::Path>),
+    /// A map of strings: missing or `null` is empty, non-string values are kept as JSON
+    /// text, `null` values are dropped.
+    LenientMap,
+}
+
+#[derive(Clone)]
+struct Field {
+    ident: syn::Ident,
+    json: String,
+    ty: syn::Type,
+    kind: Kind,
+    skip_if: Option<syn::Path>,
+    docs: Vec<syn::Attribute>,
+    deprecated: bool,
+}
+
+/// What the rewrite did, for the callers that wire other code to it.
+pub struct Rewritten {
+    /// The structs that got a builder (`X` has `XBuilder`).
+    pub with_builders: BTreeSet<String>,
+}
+
+/// Rewrite every struct of `mod types` (the items of the module) and drop typify's
+/// `builder` submodule.
+/// Fields the spec marks `deprecated: true` get `#[deprecated]`; `deprecated` holds their
+/// `(type name, JSON member name)`.
+pub fn rewrite(
+    items: &mut Vec<syn::Item>,
+    deprecated: &BTreeSet<super::FieldKey>,
+) -> Result<Rewritten> {
+    let type_names: BTreeSet<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut generated: Vec<syn::Item> = Vec::new();
+    let mut with_builders = BTreeSet::new();
+    for item in items.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        let Some(mut fields) = analyse(s) else {
+            continue;
+        };
+        let name = s.ident.to_string();
+        for f in fields.iter_mut() {
+            f.deprecated = deprecated.contains(&(name.clone(), f.json.clone()));
+        }
+        let builder_name = format!("{name}Builder");
+        if type_names.contains(&builder_name) {
+            return Err(XtaskError::msg(format!(
+                "the schema `{builder_name}` takes the name of the builder of `{name}`; \
+                 rename one of them in xtask/src/names.rs (RENAMES)"
+            )));
+        }
+        rewrite_struct(s, &fields);
+        let tokens = impls(&s.ident, &fields);
+        let file: syn::File = syn::parse2(tokens).map_err(|e| {
+            XtaskError::msg(format!("generated impls of `{name}` do not parse: {e}"))
+        })?;
+        generated.extend(file.items);
+        with_builders.insert(name);
+    }
+    // typify's builders and the `X::builder()` functions that return them.
+    items.retain(|item| match item {
+        syn::Item::Mod(m) => m.ident != "builder",
+        syn::Item::Impl(i) => !is_typify_builder_fn(i),
+        _ => true,
+    });
+    items.extend(generated);
+    items.extend(
+        syn::parse2::<syn::File>(helpers())
+            .map_err(|e| XtaskError::msg(format!("generated helpers do not parse: {e}")))?
+            .items,
+    );
+    Ok(Rewritten { with_builders })
+}
+
+/// Rewrite paths to typify's builders (`types::builder::X`, `builder::X`) to ours.
+pub fn rewrite_builder_paths(file: &mut syn::File, with_builders: &BTreeSet<String>) {
+    struct Paths<'a>(&'a BTreeSet<String>);
+    impl VisitMut for Paths<'_> {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let n = segs.len();
+            if n >= 2 && segs[n - 2] == "builder" && self.0.contains(&segs[n - 1]) {
+                let last = format_ident!("{}Builder", segs[n - 1]);
+                let mut kept: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> =
+                    path.segments.iter().take(n - 2).cloned().collect();
+                kept.push(syn::PathSegment::from(last));
+                path.segments = kept;
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    Paths(with_builders).visit_file_mut(file);
+}
+
+fn is_typify_builder_fn(item: &syn::ItemImpl) -> bool {
+    item.trait_.is_none()
+        && item.items.len() == 1
+        && matches!(&item.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder")
+}
+
+/// The fields of a struct we can rewrite, or `None` to leave it as typify made it.
+fn analyse(s: &syn::ItemStruct) -> Option<Vec<Field>> {
+    let syn::Fields::Named(named) = &s.fields else {
+        return None;
+    };
+    let derives_serde = s
+        .attrs
+        .iter()
+        .any(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize"));
+    if !derives_serde || s.attrs.iter().any(|a| a.path().is_ident("serde")) {
+        // Container attributes (tagging, transparent, ...) are typify's to keep.
+        return None;
+    }
+    let mut fields = Vec::new();
+    for f in &named.named {
+        let ident = f.ident.clone()?;
+        let mut json = None;
+        let mut default: Option<Option<syn::Path>> = None;
+        let mut skip_if = None;
+        let mut unsupported = false;
+        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    json = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                } else if meta.path.is_ident("default") {
+                    if meta.input.peek(syn::Token![=]) {
+                        let lit: syn::LitStr = meta.value()?.parse()?;
+                        default = Some(Some(lit.parse()?));
+                    } else {
+                        default = Some(None);
+                    }
+                } else if meta.path.is_ident("skip_serializing_if") {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    skip_if = Some(lit.parse::<syn::Path>()?);
+                } else {
+                    unsupported = true;
+                    if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    }
+                }
+                Ok(())
+            });
+            if parsed.is_err() {
+                return None;
+            }
+        }
+        if unsupported {
+            return None;
+        }
+        let json = json.unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
+        let kind = if let Some(inner) = option_inner(&f.ty) {
+            Kind::Optional(inner)
+        } else if is_string_map(&f.ty) {
+            Kind::LenientMap
+        } else if let Some(d) = default {
+            Kind::Defaulted(d)
+        } else {
+            Kind::Required
+        };
+        let docs = f
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect();
+        fields.push(Field {
+            ident,
+            json,
+            ty: f.ty.clone(),
+            kind,
+            skip_if,
+            docs,
+            deprecated: false,
+        });
+    }
+    Some(fields)
+}
+
+/// `#[non_exhaustive]`, no serde derive or serde attributes, and the private map of
+/// unknown members.
+fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
+    for attr in s.attrs.iter_mut() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        if let Ok(list) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) {
+            let kept: Vec<&syn::Path> = list
+                .iter()
+                .filter(|p| {
+                    let last = p.segments.last().map(|s| s.ident.to_string());
+                    !matches!(last.as_deref(), Some("Serialize" | "Deserialize"))
+                })
+                .collect();
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+    if let syn::Fields::Named(named) = &mut s.fields {
+        for (f, info) in named.named.iter_mut().zip(fields) {
+            f.attrs.retain(|a| !a.path().is_ident("serde"));
+            if info.deprecated {
+                f.attrs.push(syn::parse_quote!(#[deprecated]));
+            }
+        }
+        let extra = format_ident!("{}", EXTRA);
+        named.named.push(syn::parse_quote! {
+            /// Members of the JSON object that the spec does not list, kept as sent.
+            #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>
+        });
+    }
+}
+
+fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// `HashMap<String, String>` or `BTreeMap<String, String>`.
+pub fn is_string_map(ty: &syn::Type) -> bool {
+    let text = quote!(#ty).to_string().replace(' ', "");
+    (text.contains("HashMap<") || text.contains("BTreeMap<"))
+        && text.ends_with("String,::std::string::String>")
+        && text.matches('<').count() == 1
+}
+
+/// The serde impls, the accessors of unknown members, and the builder of one struct.
+fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
+    let name = ident.to_string();
+    let extra = format_ident!("{}", EXTRA);
+    let builder = format_ident!("{}Builder", ident);
+    let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
+    let jsons: Vec<&str> = fields.iter().map(|f| f.json.as_str()).collect();
+    let variants: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("__F{i}")).collect();
+    let expecting = format!("an object ({name})");
+
+    // --- Deserialize ---
+    let slots: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let id = &f.ident;
+            let ty = &f.ty;
+            match &f.kind {
+                Kind::Optional(_) => quote! { let mut #id: #ty = ::std::option::Option::None; },
+                _ => quote! { let mut #id: ::std::option::Option<#ty> = ::std::option::Option::None; },
+            }
+        })
+        .collect();
+    let decodes: Vec<TokenStream> = fields
+        .iter()
+        .zip(&variants)
+        .map(|(f, v)| {
+            let id = &f.ident;
+            let ty = &f.ty;
+            let value = match &f.kind {
+                Kind::Required => quote! {
+                    #id = ::std::option::Option::Some(map.next_value::<#ty>()?);
+                },
+                // `ty` is `Option<T>`: `null` and absence are both `None`.
+                Kind::Optional(_) => quote! { #id = map.next_value::<#ty>()?; },
+                Kind::Defaulted(_) => quote! {
+                    #id = map.next_value::<::std::option::Option<#ty>>()?;
+                },
+                Kind::LenientMap => quote! {
+                    #id = ::std::option::Option::Some(map.next_value::<LenientStringMap<#ty>>()?.0);
+                },
+            };
+            quote! { __Field::#v => { #value } }
+        })
+        .collect();
+    let finishes: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let id = &f.ident;
+            let json = &f.json;
+            match &f.kind {
+                Kind::Required => quote! {
+                    #id: match #id {
+                        ::std::option::Option::Some(v) => v,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(#json),
+                            );
+                        }
+                    }
+                },
+                Kind::Optional(_) => quote! { #id },
+                Kind::Defaulted(Some(path)) => quote! { #id: #id.unwrap_or_else(#path) },
+                Kind::Defaulted(None) | Kind::LenientMap => {
+                    quote! { #id: #id.unwrap_or_default() }
+                }
+            }
+        })
+        .collect();
+
+    // --- Serialize ---
+    let sers: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let id = &f.ident;
+            let json = &f.json;
+            match &f.skip_if {
+                Some(path) => quote! {
+                    if !#path(&self.#id) {
+                        map.serialize_entry(#json, &self.#id)?;
+                    }
+                },
+                None => quote! { map.serialize_entry(#json, &self.#id)?; },
+            }
+        })
+        .collect();
+    let known_check = if jsons.is_empty() {
+        quote! { true }
+    } else {
+        quote! { !matches!(key.as_str(), #( #jsons )|*) }
+    };
+
+    // --- Builder ---
+    let setter_names: Vec<syn::Ident> = fields
+        .iter()
+        .map(|f| {
+            let s = f.ident.to_string();
+            if matches!(s.as_str(), "build" | "extra") {
+                format_ident!("{}_", f.ident)
+            } else {
+                f.ident.clone()
+            }
+        })
+        .collect();
+    let set_types: Vec<&syn::Type> = fields
+        .iter()
+        .map(|f| match &f.kind {
+            Kind::Optional(inner) => inner,
+            _ => &f.ty,
+        })
+        .collect();
+    let setter_docs: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let docs = &f.docs;
+            let json = &f.json;
+            let req = match f.kind {
+                Kind::Required => format!(" Sets `{json}` (required)."),
+                _ => format!(" Sets `{json}`."),
+            };
+            let deprecated = f.deprecated.then(|| quote! { #[deprecated] });
+            if docs.is_empty() {
+                quote! { #[doc = #req] #deprecated }
+            } else {
+                quote! { #(#docs)* #[doc = ""] #[doc = #req] #deprecated }
+            }
+        })
+        .collect();
+    let required: Vec<&Field> = fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Required))
+        .collect();
+    let req_idents: Vec<&syn::Ident> = required.iter().map(|f| &f.ident).collect();
+    let req_jsons: Vec<&str> = required.iter().map(|f| f.json.as_str()).collect();
+    let build_fields: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let id = &f.ident;
+            match &f.kind {
+                Kind::Required => quote! { #id },
+                Kind::Optional(_) => quote! { #id: self.#id },
+                Kind::Defaulted(Some(path)) => quote! { #id: self.#id.unwrap_or_else(#path) },
+                Kind::Defaulted(None) | Kind::LenientMap => {
+                    quote! { #id: self.#id.unwrap_or_default() }
+                }
+            }
+        })
+        .collect();
+    let build_body = if required.is_empty() {
+        quote! {
+            ::std::result::Result::Ok(#ident { #( #build_fields, )* #extra: self.#extra })
+        }
+    } else {
+        quote! {
+            match ( #( self.#req_idents, )* ) {
+                ( #( ::std::option::Option::Some(#req_idents), )* ) => ::std::result::Result::Ok(
+                    #ident { #( #build_fields, )* #extra: self.#extra }
+                ),
+                ( #( #req_idents, )* ) => {
+                    let mut missing = ::std::vec::Vec::new();
+                    #( if #req_idents.is_none() { missing.push(#req_jsons); } )*
+                    ::std::result::Result::Err(crate::BuildError::missing(#name, missing))
+                }
+            }
+        }
+    };
+    let from_fields: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let id = &f.ident;
+            match &f.kind {
+                Kind::Optional(_) => quote! { #id: value.#id },
+                _ => quote! { #id: ::std::option::Option::Some(value.#id) },
+            }
+        })
+        .collect();
+    let required_list = if required.is_empty() {
+        " Every field is optional.".to_string()
+    } else {
+        format!(
+            " Required: {}.",
+            req_jsons
+                .iter()
+                .map(|j| format!("`{j}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let builder_doc = format!(
+        " A builder for [`{name}`]: start from [`{name}::builder`] (or from an existing \
+         value with `From`), set fields, then [`build`]({name}Builder::build).",
+    );
+    let builder_fn_doc = format!(" A builder for a [`{name}`], with no field set.");
+    let build_doc = format!(
+        " Builds the [`{name}`]; fails with a [`BuildError`](crate::BuildError) naming \
+         every required field that was not set."
+    );
+
+    quote! {
+        impl #ident {
+            #[doc = #builder_fn_doc]
+            pub fn builder() -> #builder {
+                ::std::default::Default::default()
+            }
+
+            /// A member of the JSON object that the spec does not list (yet), by name, as
+            /// the server sent it.
+            pub fn extra(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+                self.#extra.get(name)
+            }
+
+            /// Every member of the JSON object that the spec does not list, as sent.
+            /// They are written back when the value is serialized.
+            pub fn extra_fields(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                &self.#extra
+            }
+
+            /// The members the spec does not list, to change before the value is sent.
+            pub fn extra_fields_mut(&mut self) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                &mut self.#extra
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                enum __Field<'a> {
+                    #( #variants, )*
+                    __Other(::std::borrow::Cow<'a, str>),
+                }
+                struct __FieldVisitor;
+                impl<'de> ::serde::de::Visitor<'de> for __FieldVisitor {
+                    type Value = __Field<'de>;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str("a member name")
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> ::std::result::Result<__Field<'de>, E> {
+                        ::std::result::Result::Ok(match v {
+                            #( #jsons => __Field::#variants, )*
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v.to_owned())),
+                        })
+                    }
+                    fn visit_borrowed_str<E: ::serde::de::Error>(self, v: &'de str) -> ::std::result::Result<__Field<'de>, E> {
+                        ::std::result::Result::Ok(match v {
+                            #( #jsons => __Field::#variants, )*
+                            _ => __Field::__Other(::std::borrow::Cow::Borrowed(v)),
+                        })
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, v: ::std::string::String) -> ::std::result::Result<__Field<'de>, E> {
+                        ::std::result::Result::Ok(match v.as_str() {
+                            #( #jsons => __Field::#variants, )*
+                            _ => __Field::__Other(::std::borrow::Cow::Owned(v)),
+                        })
+                    }
+                }
+                impl<'de> ::serde::Deserialize<'de> for __Field<'de> {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        deserializer.deserialize_identifier(__FieldVisitor)
+                    }
+                }
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    type Value = #ident;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
+                        #( #slots )*
+                        let mut #extra = ::serde_json::Map::new();
+                        while let ::std::option::Option::Some(key) = map.next_key::<__Field<'de>>()? {
+                            match key {
+                                #( #decodes )*
+                                __Field::__Other(name) => {
+                                    let value = map.next_value::<::serde_json::Value>()?;
+                                    #extra.insert(name.into_owned(), value);
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(#ident { #( #finishes, )* #extra })
+                    }
+                }
+                deserializer.deserialize_map(__Visitor)
+            }
+        }
+
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                #( #sers )*
+                for (key, value) in &self.#extra {
+                    if #known_check {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+
+        #[doc = #builder_doc]
+        #[doc = ""]
+        #[doc = #required_list]
+        #[derive(Clone, Debug, Default)]
+        #[must_use]
+        pub struct #builder {
+            #( #idents: ::std::option::Option<#set_types>, )*
+            #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        }
+
+        impl #builder {
+            #(
+                #setter_docs
+                pub fn #setter_names(mut self, value: impl ::std::convert::Into<#set_types>) -> Self {
+                    self.#idents = ::std::option::Option::Some(value.into());
+                    self
+                }
+            )*
+
+            /// Adds a member the spec does not list; it is sent as is.
+            pub fn extra(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<::serde_json::Value>,
+            ) -> Self {
+                self.#extra.insert(name.into(), value.into());
+                self
+            }
+
+            #[doc = #build_doc]
+            pub fn build(self) -> ::std::result::Result<#ident, crate::BuildError> {
+                #build_body
+            }
+        }
+
+        impl ::std::convert::From<#ident> for #builder {
+            fn from(value: #ident) -> Self {
+                Self { #( #from_fields, )* #extra: value.#extra }
+            }
+        }
+
+        impl ::std::convert::TryFrom<#builder> for #ident {
+            type Error = crate::BuildError;
+            fn try_from(value: #builder) -> ::std::result::Result<Self, crate::BuildError> {
+                value.build()
+            }
+        }
+    }
+}
+
+/// Items the generated impls share.
+fn helpers() -> TokenStream {
+    quote! {
+        /// A map of strings decoded leniently: a value that is not a string is kept as its
+        /// JSON text, a `null` value is dropped, and a `null` map is empty.
+        struct LenientStringMap<T>(T);
+
+        impl<'de, T> ::serde::Deserialize<'de> for LenientStringMap<T>
+        where
+            T: ::std::iter::FromIterator<(::std::string::String, ::std::string::String)>,
+        {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let raw = <::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(LenientStringMap(
+                    raw.into_iter()
+                        .flatten()
+                        .filter_map(|(k, v)| match v {
+                            ::serde_json::Value::String(s) => ::std::option::Option::Some((k, s)),
+                            ::serde_json::Value::Null => ::std::option::Option::None,
+                            other => ::std::option::Option::Some((k, other.to_string())),
+                        })
+                        .collect(),
+                ))
+            }
+        }
+    }
+}
