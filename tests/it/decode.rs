@@ -156,6 +156,7 @@ fn what_the_live_api_sends_ahead_of_the_spec_decodes() {
     let back = serde_json::to_value(&e).unwrap();
     assert_eq!(back["status"], v["status"]);
     assert_eq!(back["triggerContext"], v["triggerContext"]);
+    assert_eq!(back, v, "nulls and unlisted members come back as sent");
     assert_eq!(decode(&back), e);
 }
 
@@ -210,4 +211,146 @@ fn wrong_required_fields_fail_with_the_field_named() {
     v["comments"][0]["userId"] = json!("not-a-uuid");
     let err = asteroid_sdk::decode::decode_json::<Execution>(v.to_string().as_bytes()).unwrap_err();
     assert_eq!(err.0, "comments[0].userId");
+}
+
+/// Members the spec does not list, at every level, as the live API sends them.
+const UNLISTED: &[(&str, &str)] = &[
+    ("", "startedAt"),
+    ("", "platformUrl"),
+    ("", "scriptFailures"),
+    ("", "workflowName"),
+    ("", "workflowVersionId"),
+    ("", "browserSessionId"),
+    ("/executionResult", "tokensUsed"),
+    ("/comments/0", "editedBy"),
+    ("/humanLabels/0", "archived"),
+    ("/executionOptions", "region"),
+    ("/triggerContext/runner", "team"),
+    ("/triggerContext/apiKey", "lastUsedAt"),
+];
+
+#[test]
+fn members_the_spec_does_not_list_are_kept_and_written_back() {
+    let v = fixture("execution_live_unknown_members.json");
+    let e = decode(&v);
+    // Each is readable by name, on the object that holds it.
+    let ExecutionTriggerContext::Api(api) = e.trigger_context.as_ref().unwrap() else {
+        panic!("api trigger")
+    };
+    let holders: Vec<(&str, Option<&Value>)> = vec![
+        ("", e.extra("startedAt")),
+        ("", e.extra("platformUrl")),
+        ("", e.extra("scriptFailures")),
+        ("", e.extra("workflowName")),
+        ("", e.extra("workflowVersionId")),
+        ("", e.extra("browserSessionId")),
+        (
+            "/executionResult",
+            e.execution_result.as_ref().unwrap().extra("tokensUsed"),
+        ),
+        ("/comments/0", e.comments[0].extra("editedBy")),
+        ("/humanLabels/0", e.human_labels[0].extra("archived")),
+        (
+            "/executionOptions",
+            e.execution_options.as_ref().unwrap().extra("region"),
+        ),
+        ("/triggerContext/runner", api.runner.extra("team")),
+        (
+            "/triggerContext/apiKey",
+            api.api_key.as_ref().unwrap().extra("lastUsedAt"),
+        ),
+    ];
+    for ((ptr, name), (_, got)) in UNLISTED.iter().zip(&holders) {
+        let want = v.pointer(&format!("{ptr}/{name}")).unwrap();
+        assert_eq!(*got, Some(want), "{ptr}/{name}");
+    }
+    assert_eq!(e.extra_fields().len(), 6);
+    assert_eq!(
+        e.extra("agentName"),
+        None,
+        "known members are fields, not extras"
+    );
+    // Encoding gives back the same JSON: unlisted members, nulls and empty maps included.
+    let back = serde_json::to_value(&e).unwrap();
+    assert_eq!(back, v);
+    assert_eq!(decode(&back), e);
+}
+
+#[test]
+fn validation_keywords_do_not_fail_responses() {
+    // `softTimeoutMins` has `minimum: 1` in the spec; the server is the authority.
+    for n in [0, -5, 1, i64::MAX] {
+        let mut v = execution("running");
+        v["executionOptions"] = json!({"softTimeoutMins": n});
+        let e = decode(&v);
+        assert_eq!(e.execution_options.unwrap().soft_timeout_mins, Some(n));
+    }
+}
+
+#[test]
+fn extra_members_can_be_changed_and_are_sent() {
+    let mut e = decode(&execution("running"));
+    e.extra_fields_mut().insert("priority".into(), json!(3));
+    // An extra that repeats a known member's name never duplicates it.
+    e.extra_fields_mut()
+        .insert("agentName".into(), json!("shadow"));
+    let text = serde_json::to_string(&e).unwrap();
+    assert_eq!(text.matches("\"agentName\"").count(), 1, "{text}");
+    let back: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(back["priority"], 3);
+    assert_eq!(back["agentName"], "Invoice downloader");
+}
+
+#[test]
+fn builders_name_every_missing_required_field() {
+    let err = Execution::builder()
+        .agent_name("x")
+        .build()
+        .expect_err("required fields are missing");
+    assert_eq!(err.type_name(), "Execution");
+    for name in [
+        "agentId",
+        "comments",
+        "createdAt",
+        "hasBeenRerun",
+        "humanLabels",
+        "id",
+        "organizationId",
+        "status",
+        "workflowId",
+    ] {
+        assert!(err.missing_fields().contains(&name), "{name}: {err}");
+        assert!(err.to_string().contains(&format!("`{name}`")), "{err}");
+    }
+    assert!(!err.missing_fields().contains(&"agentName"));
+    let e: asteroid_sdk::Error = err.into();
+    assert!(matches!(e, asteroid_sdk::Error::InvalidRequest(_)), "{e}");
+}
+
+#[test]
+fn a_built_execution_encodes_like_the_api_sends_it() {
+    let v = execution("running");
+    let decoded = decode(&v);
+    let built = Execution::builder()
+        .id(decoded.id)
+        .agent_id(decoded.agent_id)
+        .workflow_id(decoded.workflow_id)
+        .organization_id(decoded.organization_id)
+        .agent_name("Invoice downloader")
+        .status(ExecutionStatus::Running)
+        .created_at(decoded.created_at)
+        .has_been_rerun(false)
+        .human_labels(decoded.human_labels.clone())
+        .comments(decoded.comments.clone())
+        .build()
+        .unwrap();
+    assert_eq!(built.status, ExecutionStatus::Running);
+    assert!(built.execution_result.is_none() && built.extra_fields().is_empty());
+    // From an existing value to a builder and back, with one field changed.
+    let changed = asteroid_sdk::types::ExecutionBuilder::from(decoded.clone())
+        .status(ExecutionStatus::Completed)
+        .build()
+        .unwrap();
+    assert_eq!(changed.status, ExecutionStatus::Completed);
+    assert_eq!(changed.agent_profile_name, decoded.agent_profile_name);
 }

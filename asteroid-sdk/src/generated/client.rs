@@ -18,6 +18,8 @@ pub mod types {
         pub soft_timeout_mins: ::std::option::Option<i64>,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///An error body: one shape shared by Common.BadRequestErrorBody, Common.ForbiddenErrorBody, Common.InternalServerErrorBody, Common.NotFoundErrorBody, Common.UnauthorizedErrorBody.
     #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +30,8 @@ pub mod types {
         pub message: ::std::string::String,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///Represents a single execution in a list view
     #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +96,8 @@ pub mod types {
         pub workflow_id: ::uuid::Uuid,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///API key reference used for authentication
     #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +109,8 @@ pub mod types {
         pub name: ::std::string::String,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///API-triggered execution context
     #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +124,8 @@ pub mod types {
         pub source: crate::types::ExecutionApiTriggerContextSource,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///User comment on an execution
     #[derive(Clone, Debug, PartialEq)]
@@ -137,6 +147,8 @@ pub mod types {
         pub user_id: ::uuid::Uuid,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///Human-applied label for categorizing executions
     #[derive(Clone, Debug, PartialEq)]
@@ -154,6 +166,8 @@ pub mod types {
         pub organization_id: ::uuid::Uuid,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///Execution result containing outcome, reasoning, and result data
     #[derive(Clone, Debug, PartialEq)]
@@ -173,6 +187,8 @@ pub mod types {
         pub result: ::serde_json::Value,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///Schedule reference for schedule-triggered executions
     #[derive(Clone, Debug, PartialEq)]
@@ -184,6 +200,8 @@ pub mod types {
         pub id: ::uuid::Uuid,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///Schedule-triggered execution context
     #[derive(Clone, Debug, PartialEq)]
@@ -195,6 +213,8 @@ pub mod types {
         pub source: crate::types::ExecutionScheduleTriggerContextSource,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///Runner information - who triggered the execution
     #[derive(Clone, Debug, PartialEq)]
@@ -208,6 +228,8 @@ pub mod types {
         pub user_id: ::uuid::Uuid,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     ///UI-triggered execution context
     #[derive(Clone, Debug, PartialEq)]
@@ -219,6 +241,8 @@ pub mod types {
         pub source: crate::types::ExecutionUiTriggerContextSource,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Members sent as `null` or empty that the fields cannot show.
+        __present: PresentMembers,
     }
     /// Error types.
     pub mod error {
@@ -256,6 +280,19 @@ pub mod types {
         /// A builder for a [`AgentExecutionOptions`], with no field set.
         pub fn builder() -> AgentExecutionOptionsBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                "sharedStorageKey" => {
+                    ::std::option::Option::is_none(&self.shared_storage_key)
+                }
+                "softTimeoutMins" => {
+                    ::std::option::Option::is_none(&self.soft_timeout_mins)
+                }
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -359,6 +396,7 @@ pub mod types {
                     > = ::std::option::Option::None;
                     let mut soft_timeout_mins: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -368,10 +406,14 @@ pub mod types {
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
+                                __present
+                                    .seen("sharedStorageKey", shared_storage_key.is_none());
                             }
                             __Field::__F1 => {
                                 soft_timeout_mins = map
                                     .next_value::<::std::option::Option<i64>>()?;
+                                __present
+                                    .seen("softTimeoutMins", soft_timeout_mins.is_none());
                             }
                             __Field::__Other(name) => {
                                 let value = map.next_value::<::serde_json::Value>()?;
@@ -379,10 +421,15 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(AgentExecutionOptions {
+                    let value = AgentExecutionOptions {
                         shared_storage_key,
                         soft_timeout_mins,
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(AgentExecutionOptions {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -398,9 +445,32 @@ pub mod types {
             let mut map = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.shared_storage_key) {
                 map.serialize_entry("sharedStorageKey", &self.shared_storage_key)?;
+            } else {
+                match self.__present.get("sharedStorageKey") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("sharedStorageKey", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry(
+                            "sharedStorageKey",
+                            &self.shared_storage_key,
+                        )?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.soft_timeout_mins) {
                 map.serialize_entry("softTimeoutMins", &self.soft_timeout_mins)?;
+            } else {
+                match self.__present.get("softTimeoutMins") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("softTimeoutMins", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("softTimeoutMins", &self.soft_timeout_mins)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             for (key, value) in &self.__extra {
                 if !matches!(key.as_str(), "sharedStorageKey" | "softTimeoutMins") {
@@ -458,6 +528,7 @@ pub mod types {
                 shared_storage_key: self.shared_storage_key,
                 soft_timeout_mins: self.soft_timeout_mins,
                 __extra: self.__extra,
+                __present: PresentMembers::default(),
             })
         }
     }
@@ -483,6 +554,13 @@ pub mod types {
         /// A builder for a [`ErrorBody`], with no field set.
         pub fn builder() -> ErrorBodyBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -584,6 +662,7 @@ pub mod types {
                     let mut code: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut message: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -604,7 +683,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ErrorBody {
+                    let value = ErrorBody {
                         code: match code {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -622,6 +701,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ErrorBody {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -691,6 +775,7 @@ pub mod types {
                         code,
                         message,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (code, message) => {
@@ -729,6 +814,41 @@ pub mod types {
         /// A builder for a [`Execution`], with no field set.
         pub fn builder() -> ExecutionBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                "agentProfileId" => {
+                    ::std::option::Option::is_none(&self.agent_profile_id)
+                }
+                "agentProfileName" => {
+                    ::std::option::Option::is_none(&self.agent_profile_name)
+                }
+                "browserLiveViewUrl" => {
+                    ::std::option::Option::is_none(&self.browser_live_view_url)
+                }
+                "browserRecordingUrl" => {
+                    ::std::option::Option::is_none(&self.browser_recording_url)
+                }
+                "duration" => ::std::option::Option::is_none(&self.duration),
+                "executionOptions" => {
+                    ::std::option::Option::is_none(&self.execution_options)
+                }
+                "executionResult" => {
+                    ::std::option::Option::is_none(&self.execution_result)
+                }
+                "inputs" => ::serde_json::Map::is_empty(&self.inputs),
+                "liveViewUrl" => ::std::option::Option::is_none(&self.live_view_url),
+                "metadata" => ::std::collections::HashMap::is_empty(&self.metadata),
+                "parentExecutionId" => {
+                    ::std::option::Option::is_none(&self.parent_execution_id)
+                }
+                "recordingUrl" => ::std::option::Option::is_none(&self.recording_url),
+                "terminalAt" => ::std::option::Option::is_none(&self.terminal_at),
+                "triggerContext" => ::std::option::Option::is_none(&self.trigger_context),
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -971,6 +1091,7 @@ pub mod types {
                     > = ::std::option::Option::None;
                     let mut workflow_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -988,24 +1109,38 @@ pub mod types {
                             __Field::__F2 => {
                                 agent_profile_id = map
                                     .next_value::<::std::option::Option<::uuid::Uuid>>()?;
+                                __present
+                                    .seen("agentProfileId", agent_profile_id.is_none());
                             }
                             __Field::__F3 => {
                                 agent_profile_name = map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
+                                __present
+                                    .seen("agentProfileName", agent_profile_name.is_none());
                             }
                             __Field::__F4 => {
                                 browser_live_view_url = map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
+                                __present
+                                    .seen(
+                                        "browserLiveViewUrl",
+                                        browser_live_view_url.is_none(),
+                                    );
                             }
                             __Field::__F5 => {
                                 browser_recording_url = map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
+                                __present
+                                    .seen(
+                                        "browserRecordingUrl",
+                                        browser_recording_url.is_none(),
+                                    );
                             }
                             __Field::__F6 => {
                                 comments = ::std::option::Option::Some(
@@ -1020,16 +1155,21 @@ pub mod types {
                             }
                             __Field::__F8 => {
                                 duration = map.next_value::<::std::option::Option<f64>>()?;
+                                __present.seen("duration", duration.is_none());
                             }
                             __Field::__F9 => {
                                 execution_options = map
                                     .next_value::<
                                         ::std::option::Option<AgentExecutionOptions>,
                                     >()?;
+                                __present
+                                    .seen("executionOptions", execution_options.is_none());
                             }
                             __Field::__F10 => {
                                 execution_result = map
                                     .next_value::<::std::option::Option<ExecutionResult>>()?;
+                                __present
+                                    .seen("executionResult", execution_result.is_none());
                             }
                             __Field::__F11 => {
                                 has_been_rerun = ::std::option::Option::Some(
@@ -1056,26 +1196,29 @@ pub mod types {
                                             >,
                                         >,
                                     >()?;
+                                __present.seen("inputs", inputs.is_none());
                             }
                             __Field::__F15 => {
                                 live_view_url = map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
+                                __present.seen("liveViewUrl", live_view_url.is_none());
                             }
                             __Field::__F16 => {
-                                metadata = ::std::option::Option::Some(
-                                    map
-                                        .next_value::<
+                                metadata = map
+                                    .next_value::<
+                                        ::std::option::Option<
                                             LenientStringMap<
                                                 ::std::collections::HashMap<
                                                     ::std::string::String,
                                                     ::std::string::String,
                                                 >,
                                             >,
-                                        >()?
-                                        .0,
-                                );
+                                        >,
+                                    >()?
+                                    .map(|m| m.0);
+                                __present.seen("metadata", metadata.is_none());
                             }
                             __Field::__F17 => {
                                 organization_id = ::std::option::Option::Some(
@@ -1085,12 +1228,15 @@ pub mod types {
                             __Field::__F18 => {
                                 parent_execution_id = map
                                     .next_value::<::std::option::Option<::uuid::Uuid>>()?;
+                                __present
+                                    .seen("parentExecutionId", parent_execution_id.is_none());
                             }
                             __Field::__F19 => {
                                 recording_url = map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
+                                __present.seen("recordingUrl", recording_url.is_none());
                             }
                             __Field::__F20 => {
                                 status = ::std::option::Option::Some(
@@ -1104,12 +1250,14 @@ pub mod types {
                                             ::chrono::DateTime<::chrono::offset::Utc>,
                                         >,
                                     >()?;
+                                __present.seen("terminalAt", terminal_at.is_none());
                             }
                             __Field::__F22 => {
                                 trigger_context = map
                                     .next_value::<
                                         ::std::option::Option<crate::types::ExecutionTriggerContext>,
                                     >()?;
+                                __present.seen("triggerContext", trigger_context.is_none());
                             }
                             __Field::__F23 => {
                                 workflow_id = ::std::option::Option::Some(
@@ -1122,7 +1270,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(Execution {
+                    let value = Execution {
                         agent_id: match agent_id {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -1226,6 +1374,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(Execution {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -1243,52 +1396,204 @@ pub mod types {
             map.serialize_entry("agentName", &self.agent_name)?;
             if !::std::option::Option::is_none(&self.agent_profile_id) {
                 map.serialize_entry("agentProfileId", &self.agent_profile_id)?;
+            } else {
+                match self.__present.get("agentProfileId") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("agentProfileId", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("agentProfileId", &self.agent_profile_id)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.agent_profile_name) {
                 map.serialize_entry("agentProfileName", &self.agent_profile_name)?;
+            } else {
+                match self.__present.get("agentProfileName") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("agentProfileName", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry(
+                            "agentProfileName",
+                            &self.agent_profile_name,
+                        )?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.browser_live_view_url) {
                 map.serialize_entry("browserLiveViewUrl", &self.browser_live_view_url)?;
+            } else {
+                match self.__present.get("browserLiveViewUrl") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("browserLiveViewUrl", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry(
+                            "browserLiveViewUrl",
+                            &self.browser_live_view_url,
+                        )?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.browser_recording_url) {
                 map.serialize_entry("browserRecordingUrl", &self.browser_recording_url)?;
+            } else {
+                match self.__present.get("browserRecordingUrl") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("browserRecordingUrl", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry(
+                            "browserRecordingUrl",
+                            &self.browser_recording_url,
+                        )?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("comments", &self.comments)?;
             map.serialize_entry("createdAt", &self.created_at)?;
             if !::std::option::Option::is_none(&self.duration) {
                 map.serialize_entry("duration", &self.duration)?;
+            } else {
+                match self.__present.get("duration") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("duration", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("duration", &self.duration)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.execution_options) {
                 map.serialize_entry("executionOptions", &self.execution_options)?;
+            } else {
+                match self.__present.get("executionOptions") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("executionOptions", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("executionOptions", &self.execution_options)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.execution_result) {
                 map.serialize_entry("executionResult", &self.execution_result)?;
+            } else {
+                match self.__present.get("executionResult") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("executionResult", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("executionResult", &self.execution_result)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("hasBeenRerun", &self.has_been_rerun)?;
             map.serialize_entry("humanLabels", &self.human_labels)?;
             map.serialize_entry("id", &self.id)?;
             if !::serde_json::Map::is_empty(&self.inputs) {
                 map.serialize_entry("inputs", &self.inputs)?;
+            } else {
+                match self.__present.get("inputs") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("inputs", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("inputs", &self.inputs)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.live_view_url) {
                 map.serialize_entry("liveViewUrl", &self.live_view_url)?;
+            } else {
+                match self.__present.get("liveViewUrl") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("liveViewUrl", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("liveViewUrl", &self.live_view_url)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::collections::HashMap::is_empty(&self.metadata) {
                 map.serialize_entry("metadata", &self.metadata)?;
+            } else {
+                match self.__present.get("metadata") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("metadata", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("metadata", &self.metadata)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("organizationId", &self.organization_id)?;
             if !::std::option::Option::is_none(&self.parent_execution_id) {
                 map.serialize_entry("parentExecutionId", &self.parent_execution_id)?;
+            } else {
+                match self.__present.get("parentExecutionId") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("parentExecutionId", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry(
+                            "parentExecutionId",
+                            &self.parent_execution_id,
+                        )?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.recording_url) {
                 map.serialize_entry("recordingUrl", &self.recording_url)?;
+            } else {
+                match self.__present.get("recordingUrl") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("recordingUrl", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("recordingUrl", &self.recording_url)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("status", &self.status)?;
             if !::std::option::Option::is_none(&self.terminal_at) {
                 map.serialize_entry("terminalAt", &self.terminal_at)?;
+            } else {
+                match self.__present.get("terminalAt") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("terminalAt", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("terminalAt", &self.terminal_at)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             if !::std::option::Option::is_none(&self.trigger_context) {
                 map.serialize_entry("triggerContext", &self.trigger_context)?;
+            } else {
+                match self.__present.get("triggerContext") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("triggerContext", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("triggerContext", &self.trigger_context)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("workflowId", &self.workflow_id)?;
             for (key, value) in &self.__extra {
@@ -1642,6 +1947,7 @@ pub mod types {
                         trigger_context: self.trigger_context,
                         workflow_id,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (
@@ -1737,6 +2043,13 @@ pub mod types {
         /// A builder for a [`ExecutionApiKeyRef`], with no field set.
         pub fn builder() -> ExecutionApiKeyRefBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -1838,6 +2151,7 @@ pub mod types {
                     let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -1858,7 +2172,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionApiKeyRef {
+                    let value = ExecutionApiKeyRef {
                         id: match id {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -1876,6 +2190,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionApiKeyRef {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -1946,6 +2265,7 @@ pub mod types {
                         id,
                         name,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (id, name) => {
@@ -1984,6 +2304,14 @@ pub mod types {
         /// A builder for a [`ExecutionApiTriggerContext`], with no field set.
         pub fn builder() -> ExecutionApiTriggerContextBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                "apiKey" => ::std::option::Option::is_none(&self.api_key),
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -2092,6 +2420,7 @@ pub mod types {
                         crate::types::ExecutionApiTriggerContextSource,
                     > = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -2099,6 +2428,7 @@ pub mod types {
                             __Field::__F0 => {
                                 api_key = map
                                     .next_value::<::std::option::Option<ExecutionApiKeyRef>>()?;
+                                __present.seen("apiKey", api_key.is_none());
                             }
                             __Field::__F1 => {
                                 runner = ::std::option::Option::Some(
@@ -2119,7 +2449,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionApiTriggerContext {
+                    let value = ExecutionApiTriggerContext {
                         api_key,
                         runner: match runner {
                             ::std::option::Option::Some(v) => v,
@@ -2138,6 +2468,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionApiTriggerContext {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -2153,6 +2488,16 @@ pub mod types {
             let mut map = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.api_key) {
                 map.serialize_entry("apiKey", &self.api_key)?;
+            } else {
+                match self.__present.get("apiKey") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("apiKey", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("apiKey", &self.api_key)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("runner", &self.runner)?;
             map.serialize_entry("source", &self.source)?;
@@ -2231,6 +2576,7 @@ pub mod types {
                         runner,
                         source,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (runner, source) => {
@@ -2272,6 +2618,14 @@ pub mod types {
         /// A builder for a [`ExecutionComment`], with no field set.
         pub fn builder() -> ExecutionCommentBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                "updatedAt" => ::std::option::Option::is_none(&self.updated_at),
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -2402,6 +2756,7 @@ pub mod types {
                     > = ::std::option::Option::None;
                     let mut user_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -2439,6 +2794,7 @@ pub mod types {
                                             ::chrono::DateTime<::chrono::offset::Utc>,
                                         >,
                                     >()?;
+                                __present.seen("updatedAt", updated_at.is_none());
                             }
                             __Field::__F6 => {
                                 user_id = ::std::option::Option::Some(
@@ -2451,7 +2807,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionComment {
+                    let value = ExecutionComment {
                         content: match content {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -2504,6 +2860,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionComment {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -2524,6 +2885,16 @@ pub mod types {
             map.serialize_entry("public", &self.public)?;
             if !::std::option::Option::is_none(&self.updated_at) {
                 map.serialize_entry("updatedAt", &self.updated_at)?;
+            } else {
+                match self.__present.get("updatedAt") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("updatedAt", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("updatedAt", &self.updated_at)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("userId", &self.user_id)?;
             for (key, value) in &self.__extra {
@@ -2655,6 +3026,7 @@ pub mod types {
                         updated_at: self.updated_at,
                         user_id,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (content, created_at, execution_id, id, public, user_id) => {
@@ -2710,6 +3082,13 @@ pub mod types {
         /// A builder for a [`ExecutionHumanLabel`], with no field set.
         pub fn builder() -> ExecutionHumanLabelBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -2828,6 +3207,7 @@ pub mod types {
                     let mut name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut organization_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -2864,7 +3244,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionHumanLabel {
+                    let value = ExecutionHumanLabel {
                         color: match color {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -2908,6 +3288,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionHumanLabel {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -3032,6 +3417,7 @@ pub mod types {
                         name,
                         organization_id,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (color, created_at, id, name, organization_id) => {
@@ -3082,6 +3468,13 @@ pub mod types {
         /// A builder for a [`ExecutionResult`], with no field set.
         pub fn builder() -> ExecutionResultBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -3205,6 +3598,7 @@ pub mod types {
                     let mut reasoning: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut result: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -3246,7 +3640,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionResult {
+                    let value = ExecutionResult {
                         created_at: match created_at {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -3298,6 +3692,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionResult {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -3435,6 +3834,7 @@ pub mod types {
                         reasoning,
                         result,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (created_at, execution_id, id, outcome, reasoning, result) => {
@@ -3489,6 +3889,13 @@ pub mod types {
         /// A builder for a [`ExecutionScheduleRef`], with no field set.
         pub fn builder() -> ExecutionScheduleRefBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -3592,6 +3999,7 @@ pub mod types {
                     > = ::std::option::Option::None;
                     let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -3612,7 +4020,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionScheduleRef {
+                    let value = ExecutionScheduleRef {
                         cron_expression: match cron_expression {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -3632,6 +4040,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionScheduleRef {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -3705,6 +4118,7 @@ pub mod types {
                         cron_expression,
                         id,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (cron_expression, id) => {
@@ -3743,6 +4157,13 @@ pub mod types {
         /// A builder for a [`ExecutionScheduleTriggerContext`], with no field set.
         pub fn builder() -> ExecutionScheduleTriggerContextBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -3846,6 +4267,7 @@ pub mod types {
                         crate::types::ExecutionScheduleTriggerContextSource,
                     > = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -3869,7 +4291,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionScheduleTriggerContext {
+                    let value = ExecutionScheduleTriggerContext {
                         schedule: match schedule {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -3887,6 +4309,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionScheduleTriggerContext {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -3967,6 +4394,7 @@ pub mod types {
                         schedule,
                         source,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (schedule, source) => {
@@ -4010,6 +4438,14 @@ pub mod types {
         /// A builder for a [`ExecutionTriggerRunner`], with no field set.
         pub fn builder() -> ExecutionTriggerRunnerBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                "isAdmin" => ::std::option::Option::is_none(&self.is_admin),
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -4116,6 +4552,7 @@ pub mod types {
                     let mut is_admin: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut user_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -4127,6 +4564,7 @@ pub mod types {
                             }
                             __Field::__F1 => {
                                 is_admin = map.next_value::<::std::option::Option<bool>>()?;
+                                __present.seen("isAdmin", is_admin.is_none());
                             }
                             __Field::__F2 => {
                                 user_id = ::std::option::Option::Some(
@@ -4139,7 +4577,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionTriggerRunner {
+                    let value = ExecutionTriggerRunner {
                         email: match email {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -4158,6 +4596,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionTriggerRunner {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -4174,6 +4617,16 @@ pub mod types {
             map.serialize_entry("email", &self.email)?;
             if !::std::option::Option::is_none(&self.is_admin) {
                 map.serialize_entry("isAdmin", &self.is_admin)?;
+            } else {
+                match self.__present.get("isAdmin") {
+                    ::std::option::Option::Some(true) => {
+                        map.serialize_entry("isAdmin", &())?
+                    }
+                    ::std::option::Option::Some(false) => {
+                        map.serialize_entry("isAdmin", &self.is_admin)?
+                    }
+                    ::std::option::Option::None => {}
+                }
             }
             map.serialize_entry("userId", &self.user_id)?;
             for (key, value) in &self.__extra {
@@ -4246,6 +4699,7 @@ pub mod types {
                         is_admin: self.is_admin,
                         user_id,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (email, user_id) => {
@@ -4286,6 +4740,13 @@ pub mod types {
         /// A builder for a [`ExecutionUiTriggerContext`], with no field set.
         pub fn builder() -> ExecutionUiTriggerContextBuilder {
             ::std::default::Default::default()
+        }
+        /// Whether encoding would leave out member `name` (its value is `None` or empty).
+        #[allow(unused)]
+        fn skipped(&self, name: &str) -> bool {
+            match name {
+                _ => false,
+            }
         }
         /// A member of the JSON object that the spec does not list (yet), by name, as
         /// the server sent it.
@@ -4389,6 +4850,7 @@ pub mod types {
                         crate::types::ExecutionUiTriggerContextSource,
                     > = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
+                    let mut __present = PresentMembers::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<__Field<'de>>()?
                     {
@@ -4412,7 +4874,7 @@ pub mod types {
                             }
                         }
                     }
-                    ::std::result::Result::Ok(ExecutionUiTriggerContext {
+                    let value = ExecutionUiTriggerContext {
                         runner: match runner {
                             ::std::option::Option::Some(v) => v,
                             ::std::option::Option::None => {
@@ -4430,6 +4892,11 @@ pub mod types {
                             }
                         },
                         __extra,
+                        __present: PresentMembers::default(),
+                    };
+                    ::std::result::Result::Ok(ExecutionUiTriggerContext {
+                        __present: __present.keep_skipped(|name| value.skipped(name)),
+                        ..value
                     })
                 }
             }
@@ -4508,6 +4975,7 @@ pub mod types {
                         runner,
                         source,
                         __extra: self.__extra,
+                        __present: PresentMembers::default(),
                     })
                 }
                 (runner, source) => {
@@ -4542,6 +5010,36 @@ pub mod types {
             value: ExecutionUiTriggerContextBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    /// The members of a decoded object that were present as `null` (`true`) or empty
+    /// (`false`) where the field's value (`None`, an empty list) would be left out when
+    /// encoding; encoding writes them back as they came. Two values compare equal
+    /// whatever it holds.
+    #[derive(Clone, Default)]
+    struct PresentMembers(::std::vec::Vec<(&'static str, bool)>);
+    impl PresentMembers {
+        fn seen(&mut self, name: &'static str, null: bool) {
+            self.0.retain(|(n, _)| *n != name);
+            self.0.push((name, null));
+        }
+        /// Keep only the members whose value would be left out.
+        fn keep_skipped(mut self, skipped: impl Fn(&str) -> bool) -> Self {
+            self.0.retain(|(n, _)| skipped(n));
+            self
+        }
+        fn get(&self, name: &str) -> ::std::option::Option<bool> {
+            self.0.iter().find(|(n, _)| *n == name).map(|(_, null)| *null)
+        }
+    }
+    impl ::std::cmp::PartialEq for PresentMembers {
+        fn eq(&self, _: &Self) -> bool {
+            true
+        }
+    }
+    impl ::std::fmt::Debug for PresentMembers {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_list().entries(self.0.iter().map(|(n, _)| n)).finish()
         }
     }
     /// A map of strings decoded leniently: a value that is not a string is kept as its

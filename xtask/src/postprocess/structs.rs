@@ -23,6 +23,9 @@ use crate::error::{Result, XtaskError};
 
 /// The private field that holds the members the spec does not list.
 const EXTRA: &str = "__extra";
+/// The private field that remembers members that were sent as `null` or empty where the
+/// Rust value cannot show it (`None`, an empty `Vec`), so that encoding gives them back.
+const PRESENT: &str = "__present";
 
 /// How a field decodes when its member is missing or `null`.
 #[derive(Clone)]
@@ -246,9 +249,14 @@ fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
             }
         }
         let extra = format_ident!("{}", EXTRA);
+        let present = format_ident!("{}", PRESENT);
         named.named.push(syn::parse_quote! {
             /// Members of the JSON object that the spec does not list, kept as sent.
             #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>
+        });
+        named.named.push(syn::parse_quote! {
+            /// Members sent as `null` or empty that the fields cannot show.
+            #present: PresentMembers
         });
     }
 }
@@ -280,6 +288,7 @@ pub fn is_string_map(ty: &syn::Type) -> bool {
 fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
     let name = ident.to_string();
     let extra = format_ident!("{}", EXTRA);
+    let present = format_ident!("{}", PRESENT);
     let builder = format_ident!("{}Builder", ident);
     let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
     let jsons: Vec<&str> = fields.iter().map(|f| f.json.as_str()).collect();
@@ -304,17 +313,24 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
         .map(|(f, v)| {
             let id = &f.ident;
             let ty = &f.ty;
+            let json = &f.json;
             let value = match &f.kind {
                 Kind::Required => quote! {
                     #id = ::std::option::Option::Some(map.next_value::<#ty>()?);
                 },
                 // `ty` is `Option<T>`: `null` and absence are both `None`.
-                Kind::Optional(_) => quote! { #id = map.next_value::<#ty>()?; },
+                Kind::Optional(_) => quote! {
+                    #id = map.next_value::<#ty>()?;
+                    #present.seen(#json, #id.is_none());
+                },
                 Kind::Defaulted(_) => quote! {
                     #id = map.next_value::<::std::option::Option<#ty>>()?;
+                    #present.seen(#json, #id.is_none());
                 },
                 Kind::LenientMap => quote! {
-                    #id = ::std::option::Option::Some(map.next_value::<LenientStringMap<#ty>>()?.0);
+                    #id = map.next_value::<::std::option::Option<LenientStringMap<#ty>>>()?
+                        .map(|m| m.0);
+                    #present.seen(#json, #id.is_none());
                 },
             };
             quote! { __Field::#v => { #value } }
@@ -355,10 +371,26 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
                 Some(path) => quote! {
                     if !#path(&self.#id) {
                         map.serialize_entry(#json, &self.#id)?;
+                    } else {
+                        match self.#present.get(#json) {
+                            ::std::option::Option::Some(true) => map.serialize_entry(#json, &())?,
+                            ::std::option::Option::Some(false) => map.serialize_entry(#json, &self.#id)?,
+                            ::std::option::Option::None => {}
+                        }
                     }
                 },
                 None => quote! { map.serialize_entry(#json, &self.#id)?; },
             }
+        })
+        .collect();
+    let skip_arms: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|f| {
+            let id = &f.ident;
+            let json = &f.json;
+            f.skip_if
+                .as_ref()
+                .map(|path| quote! { #json => #path(&self.#id), })
         })
         .collect();
     let known_check = if jsons.is_empty() {
@@ -425,13 +457,17 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
         .collect();
     let build_body = if required.is_empty() {
         quote! {
-            ::std::result::Result::Ok(#ident { #( #build_fields, )* #extra: self.#extra })
+            ::std::result::Result::Ok(#ident {
+                #( #build_fields, )* #extra: self.#extra, #present: PresentMembers::default()
+            })
         }
     } else {
         quote! {
             match ( #( self.#req_idents, )* ) {
                 ( #( ::std::option::Option::Some(#req_idents), )* ) => ::std::result::Result::Ok(
-                    #ident { #( #build_fields, )* #extra: self.#extra }
+                    #ident {
+                        #( #build_fields, )* #extra: self.#extra, #present: PresentMembers::default()
+                    }
                 ),
                 ( #( #req_idents, )* ) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -478,6 +514,15 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
             #[doc = #builder_fn_doc]
             pub fn builder() -> #builder {
                 ::std::default::Default::default()
+            }
+
+            /// Whether encoding would leave out member `name` (its value is `None` or empty).
+            #[allow(unused)]
+            fn skipped(&self, name: &str) -> bool {
+                match name {
+                    #( #skip_arms )*
+                    _ => false,
+                }
             }
 
             /// A member of the JSON object that the spec does not list (yet), by name, as
@@ -546,6 +591,7 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
                         #( #slots )*
                         let mut #extra = ::serde_json::Map::new();
+                        let mut #present = PresentMembers::default();
                         while let ::std::option::Option::Some(key) = map.next_key::<__Field<'de>>()? {
                             match key {
                                 #( #decodes )*
@@ -555,7 +601,8 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
                                 }
                             }
                         }
-                        ::std::result::Result::Ok(#ident { #( #finishes, )* #extra })
+                        let value = #ident { #( #finishes, )* #extra, #present: PresentMembers::default() };
+                        ::std::result::Result::Ok(#ident { #present: #present.keep_skipped(|name| value.skipped(name)), ..value })
                     }
                 }
                 deserializer.deserialize_map(__Visitor)
@@ -629,6 +676,42 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
 /// Items the generated impls share.
 fn helpers() -> TokenStream {
     quote! {
+        /// The members of a decoded object that were present as `null` (`true`) or empty
+        /// (`false`) where the field's value (`None`, an empty list) would be left out when
+        /// encoding; encoding writes them back as they came. Two values compare equal
+        /// whatever it holds.
+        #[derive(Clone, Default)]
+        struct PresentMembers(::std::vec::Vec<(&'static str, bool)>);
+
+        impl PresentMembers {
+            fn seen(&mut self, name: &'static str, null: bool) {
+                self.0.retain(|(n, _)| *n != name);
+                self.0.push((name, null));
+            }
+
+            /// Keep only the members whose value would be left out.
+            fn keep_skipped(mut self, skipped: impl Fn(&str) -> bool) -> Self {
+                self.0.retain(|(n, _)| skipped(n));
+                self
+            }
+
+            fn get(&self, name: &str) -> ::std::option::Option<bool> {
+                self.0.iter().find(|(n, _)| *n == name).map(|(_, null)| *null)
+            }
+        }
+
+        impl ::std::cmp::PartialEq for PresentMembers {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+
+        impl ::std::fmt::Debug for PresentMembers {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_list().entries(self.0.iter().map(|(n, _)| n)).finish()
+            }
+        }
+
         /// A map of strings decoded leniently: a value that is not a string is kept as its
         /// JSON text, a `null` value is dropped, and a `null` map is empty.
         struct LenientStringMap<T>(T);
