@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// A value could not be built: required fields were not set.
+/// A value could not be built: required fields were not set, or (for the types requests
+/// carry) a field breaks one of the spec's rules, such as a maximum length.
 ///
 /// Returned by `build()` on every builder of [`crate::types`] (for example
 /// [`ExecutionBuilder::build`](crate::types::ExecutionBuilder::build)). It converts into
@@ -12,11 +13,26 @@ use std::fmt;
 pub struct BuildError {
     type_name: &'static str,
     missing: Vec<&'static str>,
+    problem: Option<String>,
 }
 
 impl BuildError {
     pub(crate) fn missing(type_name: &'static str, missing: Vec<&'static str>) -> Self {
-        Self { type_name, missing }
+        Self {
+            type_name,
+            missing,
+            problem: None,
+        }
+    }
+
+    // Called by the builders of the types that requests carry; a spec may have none.
+    #[allow(dead_code)]
+    pub(crate) fn invalid(type_name: &'static str, problem: String) -> Self {
+        Self {
+            type_name,
+            missing: Vec::new(),
+            problem: Some(problem),
+        }
     }
 
     /// The type that could not be built, e.g. `"Execution"`.
@@ -28,10 +44,19 @@ impl BuildError {
     pub fn missing_fields(&self) -> &[&'static str] {
         &self.missing
     }
+
+    /// The rule a field breaks, naming the field (e.g. "`reason` must be at most 500
+    /// characters long (is 612)").
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
 }
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(problem) = &self.problem {
+            return write!(f, "cannot build {}: {problem}", self.type_name);
+        }
         let names: Vec<String> = self.missing.iter().map(|m| format!("`{m}`")).collect();
         write!(
             f,

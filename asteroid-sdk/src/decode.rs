@@ -28,10 +28,25 @@ impl std::fmt::Display for DecodeFailure {
 
 impl std::error::Error for DecodeFailure {}
 
-/// Decode a JSON response body into `T`.
-pub async fn from_response<T: DeserializeOwned, E>(
+/// Decode a successful JSON response body into `T`.
+pub(crate) async fn response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<crate::Response<T>, ProgenitorError<E>> {
+    let (value, status, headers) = decode_response(response).await?;
+    Ok(crate::Response::new(value, status, headers))
+}
+
+/// Decode a JSON error body into `E`, as progenitor's error path wants it.
+pub(crate) async fn from_response<T: DeserializeOwned, E>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, ProgenitorError<E>> {
+    let (value, status, headers) = decode_response(response).await?;
+    Ok(ResponseValue::new(value, status, headers))
+}
+
+async fn decode_response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<(T, reqwest::StatusCode, reqwest::header::HeaderMap), ProgenitorError<E>> {
     let mut response = response;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
@@ -40,7 +55,7 @@ pub async fn from_response<T: DeserializeOwned, E>(
         .await
         .map_err(ProgenitorError::ResponseBodyError)?;
     match decode_json::<T>(&bytes) {
-        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Ok(value) => Ok((value, status, headers)),
         Err((path, message)) => {
             let failure = DecodeFailure {
                 response: crate::error::ResponseInfo::new(status, &headers),

@@ -194,7 +194,8 @@ impl<E> Error<E> {
         self.status() == Some(StatusCode::FORBIDDEN)
     }
 
-    /// A 429.
+    /// A 429 ("Too Many Requests"), whether or not the spec documents it for the
+    /// operation; see [`Error::retry_after`] for how long the server asked to wait.
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
@@ -204,9 +205,10 @@ impl<E> Error<E> {
         self.status().is_some_and(|s| s.is_server_error())
     }
 
-    /// A timeout.
+    /// A time limit ran out: the request's ([`Error::Timeout`]) or a waiter's deadline
+    /// ([`Error::DeadlineExceeded`]).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_))
+        matches!(self, Error::Timeout(_) | Error::DeadlineExceeded { .. })
     }
 
     /// A body that did not decode.

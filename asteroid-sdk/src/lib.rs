@@ -25,25 +25,44 @@ pub mod mock;
 
 mod build_error;
 pub mod config;
-pub mod decode;
-pub mod error;
-pub mod poll;
-pub mod request_id;
-pub mod retry;
-pub mod secret;
-pub mod status;
-pub mod transport;
-pub mod wait;
+mod decode;
+mod error;
+mod poll;
+mod request_id;
+mod response;
+mod retry;
+mod secret;
+mod status;
+mod transport;
+mod validate;
+mod wait;
+mod watch;
 
 pub use build_error::BuildError;
 pub use config::ClientBuilder;
 pub use error::{Error, ResponseInfo, Result};
-pub use generated::{Client, ResponseValue, builder, types};
+pub use generated::{Client, builder, types};
 pub use poll::WaitOptions;
-pub use request_id::RequestId;
+pub use response::Response;
 pub use retry::RetryPolicy;
 pub use wait::{ExecutionOutcome, WaitForExecution};
+pub use watch::ExecutionWatch;
 
 pub use types::{ErrorBody, Execution, ExecutionStatus, ExecutionTriggerContext};
 
+// The crates whose types appear in the SDK's public types, at the versions it uses: a
+// program needs no dependency of its own on them to build values or match on them.
+#[doc(no_inline)]
+pub use chrono;
+#[doc(no_inline)]
+pub use serde_json;
+#[doc(no_inline)]
+pub use uuid;
+#[doc(no_inline)]
 pub use uuid::Uuid;
+
+/// Support for the SDK's own tests and benchmarks; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::decode::{SNIPPET_LIMIT, decode_json, snippet};
+}

@@ -16,8 +16,14 @@ pub const REQUEST_ID_HEADERS: &[&str] = &[
     "cf-ray",
 ];
 
-/// The request id of a response, whatever header the server used.
+/// The request id of a response, whatever header the server used (at most 200
+/// characters).
 pub fn from_headers(headers: &HeaderMap) -> Option<String> {
+    find(headers).map(|id| id.chars().take(200).collect())
+}
+
+/// The request id of a response, borrowed from its header.
+pub(crate) fn find(headers: &HeaderMap) -> Option<&str> {
     let value = REQUEST_ID_HEADERS
         .iter()
         .find_map(|name| headers.get(*name))
@@ -28,19 +34,7 @@ pub fn from_headers(headers: &HeaderMap) -> Option<String> {
             })
         })?;
     let text = value.to_str().ok()?.trim();
-    (!text.is_empty()).then(|| text.chars().take(200).collect())
-}
-
-/// The request id of a successful response.
-pub trait RequestId {
-    /// The id the server sent with this response, if any.
-    fn request_id(&self) -> Option<String>;
-}
-
-impl<T> RequestId for progenitor_client::ResponseValue<T> {
-    fn request_id(&self) -> Option<String> {
-        from_headers(self.headers())
-    }
+    (!text.is_empty()).then_some(text)
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use futures_core::Stream;
-use futures_util::StreamExt;
 use uuid::Uuid;
 
 use crate::Client;
+use crate::ExecutionWatch;
 use crate::error::Error;
 use crate::poll::{Acceptance, WaitOptions, poll_stream};
 use crate::types::{Execution, ExecutionStatus};
@@ -113,17 +113,30 @@ impl Client {
         }
     }
 
-    /// A stream of execution `id` that yields it each time its status changes (the first
-    /// fetch included) and ends after a terminal status, an error, or the deadline.
-    pub fn watch_execution(
-        &self,
-        id: Uuid,
-    ) -> impl Stream<Item = Result<Execution, Error>> + Send + 'static {
+    /// Follow execution `id`: an [`ExecutionWatch`] that yields it each time its status
+    /// changes (the first fetch included) and ends after a terminal status, an error, or
+    /// the deadline (default options: see [`WaitOptions`]).
+    ///
+    /// ```no_run
+    /// # async fn f(client: asteroid_sdk::Client, id: asteroid_sdk::Uuid) -> asteroid_sdk::Result<()> {
+    /// let mut watch = client.watch_execution(id);
+    /// while let Some(execution) = watch.next().await {
+    ///     let execution = execution?;
+    ///     println!("{}", execution.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn watch_execution(&self, id: Uuid) -> ExecutionWatch {
         self.watch_execution_with(id, WaitOptions::default())
     }
 
-    /// [`Client::watch_execution`] with explicit options.
-    pub fn watch_execution_with(
+    /// [`Client::watch_execution`] with explicit options (delays, deadline, whether to
+    /// stop at a status that needs attention).
+    pub fn watch_execution_with(&self, id: Uuid, options: WaitOptions) -> ExecutionWatch {
+        ExecutionWatch::new(self.execution_stream(id, options))
+    }
+
+    fn execution_stream(
         &self,
         id: Uuid,
         options: WaitOptions,
@@ -140,7 +153,7 @@ impl Client {
                         .execution_id(id)
                         .send()
                         .await
-                        .map(progenitor_client::ResponseValue::into_inner)
+                        .map(crate::Response::into_inner)
                 }
             },
             |e: &Execution| e.status.clone(),
@@ -198,8 +211,7 @@ impl<'a> IntoFuture for WaitForExecution<'a> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let stream = self.client.watch_execution_with(self.id, self.options);
-            let mut stream = std::pin::pin!(stream);
+            let mut stream = self.client.watch_execution_with(self.id, self.options);
             let mut last = None;
             while let Some(item) = stream.next().await {
                 let execution = item?;

@@ -20,8 +20,8 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
+use asteroid_sdk::__private::decode_json;
 use asteroid_sdk::Execution;
-use asteroid_sdk::decode::decode_json;
 use asteroid_sdk_tests::fixtures;
 use common::{Fetcher, IN_FLIGHT, execution_id, execution_server, runtime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

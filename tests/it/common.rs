@@ -24,7 +24,7 @@ pub fn client_for(server: &TestServer) -> Client {
 /// `GET /executions/{id}` of the fixture execution, as a user writes it.
 pub async fn fetch(
     client: &Client,
-) -> asteroid_sdk::Result<asteroid_sdk::ResponseValue<asteroid_sdk::Execution>> {
+) -> asteroid_sdk::Result<asteroid_sdk::Response<asteroid_sdk::Execution>> {
     client
         .execution_get()
         .execution_id(execution_id())

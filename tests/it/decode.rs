@@ -159,7 +159,10 @@ fn what_the_live_api_sends_ahead_of_the_spec_decodes() {
     // The same JSON up to formatting: the timestamp is written in RFC 3339's `Z` form.
     let mut expected = v.clone();
     expected["createdAt"] = json!("2026-11-20T09:15:02.123456Z");
-    assert_eq!(back, expected, "nulls and unlisted members come back as sent");
+    assert_eq!(
+        back, expected,
+        "nulls and unlisted members come back as sent"
+    );
     assert_eq!(decode(&back), e);
 }
 
@@ -208,11 +211,13 @@ fn error_bodies_decode_typed_for_every_documented_status() {
 fn wrong_required_fields_fail_with_the_field_named() {
     let mut v = execution("running");
     v["createdAt"] = json!("yesterday");
-    let err = asteroid_sdk::decode::decode_json::<Execution>(v.to_string().as_bytes()).unwrap_err();
+    let err =
+        asteroid_sdk::__private::decode_json::<Execution>(v.to_string().as_bytes()).unwrap_err();
     assert_eq!(err.0, "createdAt");
     let mut v = execution("running");
     v["comments"][0]["userId"] = json!("not-a-uuid");
-    let err = asteroid_sdk::decode::decode_json::<Execution>(v.to_string().as_bytes()).unwrap_err();
+    let err =
+        asteroid_sdk::__private::decode_json::<Execution>(v.to_string().as_bytes()).unwrap_err();
     assert_eq!(err.0, "comments[0].userId");
 }
 

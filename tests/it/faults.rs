@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use asteroid_sdk::decode::SNIPPET_LIMIT;
+use asteroid_sdk::__private::SNIPPET_LIMIT;
 use asteroid_sdk::{Client, Error, Execution, RetryPolicy};
 use asteroid_sdk_tests::fixtures::{SENTINEL_KEY, execution};
 use asteroid_sdk_tests::server::{Reply, TestServer, large_body_pattern};
@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::common::{builder_for, fetch};
 
-type Outcome = Result<asteroid_sdk::ResponseValue<Execution>, Error>;
+type Outcome = Result<asteroid_sdk::Response<Execution>, Error>;
 
 /// A retry policy whose delays are too short to matter.
 fn fast_retries() -> RetryPolicy {
@@ -354,7 +354,7 @@ async fn a_50_mib_body_under_the_default_limit_is_a_decode_error() {
             // The snippet is at most 1 KiB of the body (as text) and an ellipsis.
             assert_eq!(
                 *body,
-                asteroid_sdk::decode::snippet(&large_body_pattern(4 * SNIPPET_LIMIT))
+                asteroid_sdk::__private::snippet(&large_body_pattern(4 * SNIPPET_LIMIT))
             );
             assert!(body.len() <= SNIPPET_LIMIT + '…'.len_utf8() && body.ends_with('…'));
         }

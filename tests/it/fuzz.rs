@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use asteroid_sdk::decode::{decode_json, snippet};
+use asteroid_sdk::__private::{decode_json, snippet};
 use asteroid_sdk::{Error, ErrorBody, Execution};
 use asteroid_sdk_tests::fixtures::execution;
 use asteroid_sdk_tests::server::{Reply, TestServer};

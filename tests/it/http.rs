@@ -1,7 +1,7 @@
 //! Against a real HTTP server on loopback: what the client sends, and what it makes of
 //! each documented response.
 
-use asteroid_sdk::{Error, RequestId};
+use asteroid_sdk::Error;
 use asteroid_sdk_tests::fixtures::{EXECUTION_ID, SENTINEL_KEY, error_body, execution};
 use asteroid_sdk_tests::server::{Reply, TestServer};
 

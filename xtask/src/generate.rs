@@ -64,6 +64,14 @@ pub fn generate(doc: &Value, header: &str) -> Result<Output> {
             extra_types,
             deprecated,
             extra_items,
+            validation: postprocess::validation::Model::from_doc(doc),
+            operations: postprocess::operations::model(doc),
+            title: doc
+                .pointer("/info/title")
+                .and_then(Value::as_str)
+                .unwrap_or("API")
+                .to_string(),
+            enums: first_enum_values(doc),
         },
     )?;
     let mock: syn::File = syn::parse2(mock_tokens).map_err(|e| {
@@ -156,6 +164,19 @@ fn deprecated_fields(doc: &Value) -> BTreeSet<postprocess::FieldKey> {
         }
     }
     out
+}
+
+/// Every string enum component and its first value.
+fn first_enum_values(doc: &Value) -> std::collections::BTreeMap<String, String> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, s)| {
+            let first = s.get("enum")?.as_array()?.iter().find_map(Value::as_str)?;
+            Some((type_name(name), first.to_string()))
+        })
+        .collect()
 }
 
 /// The header of every generated file.

@@ -276,6 +276,38 @@ pub mod types {
             }
         }
     }
+    impl crate::validate::Validate for AgentExecutionOptions {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            {
+                const RULES: crate::validate::Rules = crate::validate::Rules {
+                    minimum: ::std::option::Option::Some(1f64),
+                    exclusive_minimum: false,
+                    maximum: ::std::option::Option::None,
+                    exclusive_maximum: false,
+                    multiple_of: ::std::option::Option::None,
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                    pattern: ::std::option::Option::None,
+                    min_items: ::std::option::Option::None,
+                    max_items: ::std::option::Option::None,
+                    unique_items: false,
+                    min_properties: ::std::option::Option::None,
+                    max_properties: ::std::option::Option::None,
+                    items: ::std::option::Option::None,
+                };
+                crate::validate::check(
+                    &crate::validate::member(path, "softTimeoutMins"),
+                    &self.soft_timeout_mins,
+                    &RULES,
+                )?;
+            }
+            ::std::result::Result::Ok(())
+        }
+    }
     impl AgentExecutionOptions {
         /// A builder for a [`AgentExecutionOptions`], with no field set.
         pub fn builder() -> AgentExecutionOptionsBuilder {
@@ -524,12 +556,13 @@ pub mod types {
         pub fn build(
             self,
         ) -> ::std::result::Result<AgentExecutionOptions, crate::BuildError> {
-            ::std::result::Result::Ok(AgentExecutionOptions {
+            let value = AgentExecutionOptions {
                 shared_storage_key: self.shared_storage_key,
                 soft_timeout_mins: self.soft_timeout_mins,
                 __extra: self.__extra,
                 __present: PresentMembers::default(),
-            })
+            };
+            ::std::result::Result::Ok(value)
         }
     }
     impl ::std::convert::From<AgentExecutionOptions> for AgentExecutionOptionsBuilder {
@@ -548,6 +581,15 @@ pub mod types {
             value: AgentExecutionOptionsBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ErrorBody {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            ::std::result::Result::Ok(())
         }
     }
     impl ErrorBody {
@@ -771,12 +813,13 @@ pub mod types {
                     ::std::option::Option::Some(code),
                     ::std::option::Option::Some(message),
                 ) => {
-                    ::std::result::Result::Ok(ErrorBody {
+                    let value = ErrorBody {
                         code,
                         message,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (code, message) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -808,6 +851,31 @@ pub mod types {
             value: ErrorBodyBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for Execution {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            crate::validate::Validate::validate(
+                &self.comments,
+                &crate::validate::member(path, "comments"),
+            )?;
+            crate::validate::Validate::validate(
+                &self.execution_options,
+                &crate::validate::member(path, "executionOptions"),
+            )?;
+            crate::validate::Validate::validate(
+                &self.execution_result,
+                &crate::validate::member(path, "executionResult"),
+            )?;
+            crate::validate::Validate::validate(
+                &self.human_labels,
+                &crate::validate::member(path, "humanLabels"),
+            )?;
+            ::std::result::Result::Ok(())
         }
     }
     impl Execution {
@@ -1921,7 +1989,7 @@ pub mod types {
                     ::std::option::Option::Some(status),
                     ::std::option::Option::Some(workflow_id),
                 ) => {
-                    ::std::result::Result::Ok(Execution {
+                    let value = Execution {
                         agent_id,
                         agent_name,
                         agent_profile_id: self.agent_profile_id,
@@ -1948,7 +2016,8 @@ pub mod types {
                         workflow_id,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (
                     agent_id,
@@ -2037,6 +2106,15 @@ pub mod types {
             value: ExecutionBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionApiKeyRef {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionApiKeyRef {
@@ -2261,12 +2339,13 @@ pub mod types {
         ) -> ::std::result::Result<ExecutionApiKeyRef, crate::BuildError> {
             match (self.id, self.name) {
                 (::std::option::Option::Some(id), ::std::option::Option::Some(name)) => {
-                    ::std::result::Result::Ok(ExecutionApiKeyRef {
+                    let value = ExecutionApiKeyRef {
                         id,
                         name,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (id, name) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -2298,6 +2377,23 @@ pub mod types {
             value: ExecutionApiKeyRefBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionApiTriggerContext {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            crate::validate::Validate::validate(
+                &self.api_key,
+                &crate::validate::member(path, "apiKey"),
+            )?;
+            crate::validate::Validate::validate(
+                &self.runner,
+                &crate::validate::member(path, "runner"),
+            )?;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionApiTriggerContext {
@@ -2571,13 +2667,14 @@ pub mod types {
                     ::std::option::Option::Some(runner),
                     ::std::option::Option::Some(source),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionApiTriggerContext {
+                    let value = ExecutionApiTriggerContext {
                         api_key: self.api_key,
                         runner,
                         source,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (runner, source) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -2612,6 +2709,15 @@ pub mod types {
             value: ExecutionApiTriggerContextBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionComment {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionComment {
@@ -3017,7 +3123,7 @@ pub mod types {
                     ::std::option::Option::Some(public),
                     ::std::option::Option::Some(user_id),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionComment {
+                    let value = ExecutionComment {
                         content,
                         created_at,
                         execution_id,
@@ -3027,7 +3133,8 @@ pub mod types {
                         user_id,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (content, created_at, execution_id, id, public, user_id) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -3076,6 +3183,15 @@ pub mod types {
             value: ExecutionCommentBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionHumanLabel {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionHumanLabel {
@@ -3410,7 +3526,7 @@ pub mod types {
                     ::std::option::Option::Some(name),
                     ::std::option::Option::Some(organization_id),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionHumanLabel {
+                    let value = ExecutionHumanLabel {
                         color,
                         created_at,
                         id,
@@ -3418,7 +3534,8 @@ pub mod types {
                         organization_id,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (color, created_at, id, name, organization_id) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -3462,6 +3579,15 @@ pub mod types {
             value: ExecutionHumanLabelBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionResult {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionResult {
@@ -3826,7 +3952,7 @@ pub mod types {
                     ::std::option::Option::Some(reasoning),
                     ::std::option::Option::Some(result),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionResult {
+                    let value = ExecutionResult {
                         created_at,
                         execution_id,
                         id,
@@ -3835,7 +3961,8 @@ pub mod types {
                         result,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (created_at, execution_id, id, outcome, reasoning, result) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -3883,6 +4010,15 @@ pub mod types {
             value: ExecutionResultBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionScheduleRef {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionScheduleRef {
@@ -4114,12 +4250,13 @@ pub mod types {
                     ::std::option::Option::Some(cron_expression),
                     ::std::option::Option::Some(id),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionScheduleRef {
+                    let value = ExecutionScheduleRef {
                         cron_expression,
                         id,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (cron_expression, id) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -4151,6 +4288,19 @@ pub mod types {
             value: ExecutionScheduleRefBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionScheduleTriggerContext {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            crate::validate::Validate::validate(
+                &self.schedule,
+                &crate::validate::member(path, "schedule"),
+            )?;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionScheduleTriggerContext {
@@ -4390,12 +4540,13 @@ pub mod types {
                     ::std::option::Option::Some(schedule),
                     ::std::option::Option::Some(source),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionScheduleTriggerContext {
+                    let value = ExecutionScheduleTriggerContext {
                         schedule,
                         source,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (schedule, source) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -4432,6 +4583,15 @@ pub mod types {
             value: ExecutionScheduleTriggerContextBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionTriggerRunner {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionTriggerRunner {
@@ -4694,13 +4854,14 @@ pub mod types {
                     ::std::option::Option::Some(email),
                     ::std::option::Option::Some(user_id),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionTriggerRunner {
+                    let value = ExecutionTriggerRunner {
                         email,
                         is_admin: self.is_admin,
                         user_id,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (email, user_id) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -4734,6 +4895,19 @@ pub mod types {
             value: ExecutionTriggerRunnerBuilder,
         ) -> ::std::result::Result<Self, crate::BuildError> {
             value.build()
+        }
+    }
+    impl crate::validate::Validate for ExecutionUiTriggerContext {
+        fn validate(
+            &self,
+            path: &str,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let _ = path;
+            crate::validate::Validate::validate(
+                &self.runner,
+                &crate::validate::member(path, "runner"),
+            )?;
+            ::std::result::Result::Ok(())
         }
     }
     impl ExecutionUiTriggerContext {
@@ -4971,12 +5145,13 @@ pub mod types {
                     ::std::option::Option::Some(runner),
                     ::std::option::Option::Some(source),
                 ) => {
-                    ::std::result::Result::Ok(ExecutionUiTriggerContext {
+                    let value = ExecutionUiTriggerContext {
                         runner,
                         source,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
-                    })
+                    };
+                    ::std::result::Result::Ok(value)
                 }
                 (runner, source) => {
                     let mut missing = ::std::vec::Vec::new();
@@ -5679,38 +5854,29 @@ pub mod types {
         }
     }
 }
+/// A client of the Agent Service.
+///
+/// Build one with [`Client::from_env`] (`ASTEROID_API_KEY`, `ASTEROID_BASE_URL`) or
+/// [`Client::builder`]. Every operation is a method that returns a request builder:
+/// set its parameters, then `.send().await`. Every request carries the API key, the
+/// timeout and the retry policy of the client, and a tracing span.
+///
+/// A `Client` is cheap to clone (clones share one connection pool); keep one per
+/// process.
 #[derive(Clone, Debug)]
-/**Client for Agent Service
-
-Version: v1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: crate::transport::Transport,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::transport::Transport) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::transport::Transport,
@@ -5722,6 +5888,7 @@ impl Client {
         }
     }
 }
+#[doc(hidden)]
 impl ClientInfo<crate::transport::Transport> for Client {
     fn api_version() -> &'static str {
         "v1"
@@ -5744,20 +5911,29 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Get execution
-
-Get a single execution by ID with all details
-
-Sends a `GET` request to `/executions/{executionId}`
-
-Arguments:
-- `execution_id`: The unique identifier of the execution
-```ignore
-let response = client.execution_get()
-    .execution_id(execution_id)
-    .send()
-    .await;
-```*/
+    /// Get execution.
+    ///
+    /// Get a single execution by ID with all details
+    ///
+    /// Sends `GET /executions/{executionId}`. Returns the request builder: set the parameters, then
+    /// `.send().await`.
+    ///
+    /// Parameters:
+    /// - `execution_id` (path `executionId`, required): The unique identifier of the execution
+    ///
+    /// Errors: the documented statuses `400` (The server could not understand the request due to invalid syntax.), `401` (Access is unauthorized.), `403` (Access is forbidden.), `404` (The server cannot find the requested resource.), `500` (Server error) are [`Error::Api`](crate::Error::Api) with the typed body; any other is an [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus); transport failures and timeouts are retried by the client's policy first.
+    ///
+    /// ```no_run
+    /// # async fn example(client: &asteroid_sdk::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .execution_get()
+    ///     .execution_id(asteroid_sdk::uuid::Uuid::nil())
+    ///     .send()
+    ///     .await?;
+    /// println!("{:?}", response.into_inner());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn execution_get(&self) -> builder::ExecutionGet<'_> {
         builder::ExecutionGet::new(self)
     }
@@ -5771,21 +5947,24 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::execution_get`]
-
-[`Client::execution_get`]: super::Client::execution_get*/
+    /// The request of [`Client::execution_get`](super::Client::execution_get): `GET /executions/{executionId}`.
+    ///
+    /// Set its parameters, then [`send`](Self::send) it.
     #[derive(Debug, Clone)]
     pub struct ExecutionGet<'a> {
         client: &'a super::Client,
         execution_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> ExecutionGet<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 execution_id: Err("execution_id was not initialized".to_string()),
             }
         }
+        /// The unique identifier of the execution
+        ///
+        /// The `executionId` path parameter (required).
         pub fn execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -5797,15 +5976,17 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/executions/{executionId}`
+        /// Sends `GET /executions/{executionId}` and decodes the answer.
+        ///
+        /// Fails with [`Error::InvalidRequest`](crate::Error::InvalidRequest), before anything is sent, when a required parameter is missing or a value breaks the spec's rules. A documented error status is an [`Error::Api`](crate::Error::Api) with its typed body; see [`Error`](crate::Error) for the rest.
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::Execution>,
+            crate::Response<types::Execution>,
             crate::Error<types::ErrorBody>,
         > {
             let result: Result<
-                ResponseValue<types::Execution>,
+                crate::Response<types::Execution>,
                 Error<types::ErrorBody>,
             > = async move {
                 let Self { client, execution_id } = self;
@@ -5840,7 +6021,7 @@ pub mod builder {
                 client.post(&result, &info).await?;
                 let response = result?;
                 match response.status().as_u16() {
-                    200u16 => crate::decode::from_response(response).await,
+                    200u16 => crate::decode::response(response).await,
                     400u16 => {
                         Err(
                             Error::ErrorResponse(
@@ -5883,10 +6064,6 @@ pub mod builder {
             crate::error::from_result(result).await
         }
     }
-}
-/// Items consumers will typically use such as the Client.
-pub mod prelude {
-    pub use self::super::Client;
 }
 /// Every operation of the spec, for tracing: ids, method and path template.
 pub(crate) const OPERATIONS: &[crate::transport::OperationMeta] = &[

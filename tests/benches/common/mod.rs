@@ -7,7 +7,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use asteroid_sdk::decode::decode_json;
+use asteroid_sdk::__private::decode_json;
 use asteroid_sdk::{Client, Execution, Uuid};
 use asteroid_sdk_tests::fixtures;
 use asteroid_sdk_tests::server::{Reply, TestServer};

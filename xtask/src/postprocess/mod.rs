@@ -18,7 +18,9 @@ use syn::visit_mut::VisitMut;
 
 use crate::error::{Result, XtaskError};
 
+pub mod operations;
 pub mod structs;
+pub mod validation;
 
 /// A `(type name, JSON property name)` pair.
 pub type FieldKey = (String, String);
@@ -31,6 +33,14 @@ pub struct Rewrites {
     pub deprecated: BTreeSet<FieldKey>,
     /// Items added at the top level of the file.
     pub extra_items: TokenStream,
+    /// The spec's validation keywords.
+    pub validation: validation::Model,
+    /// The spec's operations.
+    pub operations: Vec<operations::Operation>,
+    /// The API's title (`info.title`).
+    pub title: String,
+    /// String enum types and their first value (for examples).
+    pub enums: std::collections::BTreeMap<String, String>,
 }
 
 /// Apply the rewrites to the generated client.
@@ -43,7 +53,7 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
             _ => None,
         })
         .ok_or_else(|| XtaskError::msg("progenitor's output has no `mod types`"))?;
-    let rewritten = structs::rewrite(&mut types.1, &rewrites.deprecated)?;
+    let rewritten = structs::rewrite(&mut types.1, &rewrites.deprecated, &rewrites.validation)?;
     let mut tokens = quote::quote! {
         /// Deserializes a field that has a default when absent so that JSON `null` also
         /// gives the default (the live API sends `null` for empty optional fields).
@@ -98,58 +108,19 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
     let mut messages = MessageRewriter;
     messages.visit_file_mut(file);
 
-    let mut sends = SendRewriter { count: 0 };
-    for item in file.items.iter_mut() {
-        if let syn::Item::Mod(m) = item
-            && m.ident == "builder"
-        {
-            sends.visit_item_mod_mut(m);
-        }
-    }
-    if sends.count == 0 && file_has_operations(file) {
-        return Err(XtaskError::msg(
-            "no builder `send` method found to return `crate::Error`; has progenitor's output changed?",
-        ));
-    }
+    operations::rewrite(
+        file,
+        &rewrites.operations,
+        &rewrites.title,
+        &operations::Types {
+            enums: &rewrites.enums,
+            structs: &rewritten.with_builders,
+        },
+    )?;
     let extra_items: syn::File = syn::parse2(rewrites.extra_items.clone())
         .map_err(|e| XtaskError::msg(format!("generated items do not parse: {e}")))?;
     file.items.extend(extra_items.items);
-
-    let mut decode = DecodeRewriter { count: 0 };
-    decode.visit_file_mut(file);
-    if decode.count == 0 && file_has_operations(file) {
-        return Err(XtaskError::msg(
-            "no `ResponseValue::from_response` call found to route through `crate::decode`; \
-             has progenitor's output changed?",
-        ));
-    }
     Ok(())
-}
-
-fn file_has_operations(file: &syn::File) -> bool {
-    file.items
-        .iter()
-        .any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "builder"))
-}
-
-struct DecodeRewriter {
-    count: usize,
-}
-
-impl VisitMut for DecodeRewriter {
-    fn visit_expr_path_mut(&mut self, node: &mut syn::ExprPath) {
-        let segs: Vec<String> = node
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        if segs == ["ResponseValue", "from_response"] {
-            *node = syn::parse_quote!(crate::decode::from_response);
-            self.count += 1;
-        }
-        syn::visit_mut::visit_expr_path_mut(self, node);
-    }
 }
 
 /// progenitor writes types into messages as token streams (`:: uuid :: Uuid`); the
@@ -171,63 +142,6 @@ impl VisitMut for MessageRewriter {
                 .replace(" ,", ",");
             *lit = syn::LitStr::new(&tidy, lit.span());
         }
-    }
-}
-
-struct SendRewriter {
-    count: usize,
-}
-
-impl VisitMut for SendRewriter {
-    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
-        if f.sig.ident != "send" || f.sig.asyncness.is_none() {
-            return;
-        }
-        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
-            return;
-        };
-        let Some((ok, err_body)) = result_types(ty) else {
-            return;
-        };
-        let original = ty.clone();
-        let block = f.block.clone();
-        f.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error<#err_body>>);
-        f.block = syn::parse_quote!({
-            let result: #original = async move #block.await;
-            crate::error::from_result(result).await
-        });
-        self.count += 1;
-    }
-}
-
-/// `Result<A, Error<B>>` to `(A, B)`.
-fn result_types(ty: &syn::Type) -> Option<(syn::Type, syn::Type)> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    let mut types = args.args.iter().filter_map(|a| match a {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    });
-    let ok = types.next()?.clone();
-    let syn::Type::Path(err) = types.next()? else {
-        return None;
-    };
-    let err_last = err.path.segments.last()?;
-    if err_last.ident != "Error" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(eargs) = &err_last.arguments else {
-        return Some((ok, syn::parse_quote!(())));
-    };
-    match eargs.args.first()? {
-        syn::GenericArgument::Type(t) => Some((ok, t.clone())),
-        _ => None,
     }
 }
 
@@ -326,32 +240,17 @@ fn add_null_default(attr: &mut syn::Attribute) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn fields_get_null_default_and_deprecated() {
-        let mut file: syn::File = syn::parse_quote! {
-            pub mod types {
-                pub struct Item {
-                    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-                    pub tags: Vec<String>,
-                    #[serde(rename = "oldUrl", default, skip_serializing_if = "Option::is_none")]
-                    pub old_url: Option<String>,
-                    #[serde(default = "defaults::x")]
-                    pub x: u32,
-                    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
-                    pub m: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-                }
-            }
-            pub mod builder {
-                impl<'a> Op<'a> {
-                    pub async fn send(self) -> Result<ResponseValue<types::Item>, Error<types::E>> {
-                        let _m = "conversion to `:: uuid :: Uuid` for id failed";
-                        let x = ResponseValue::from_response(r).await?;
-                        Ok(x)
-                    }
-                }
-            }
-        };
-        let rewrites = Rewrites {
+    fn op() -> operations::Operation {
+        let doc = serde_json::json!({"paths": {"/items/{id}": {"get": {
+            "operationId": "Op", "summary": "Get an item",
+            "parameters": [{"name": "id", "in": "path", "required": true,
+                            "description": "The item's id"}],
+            "responses": {"200": {"description": "ok"}, "404": {"description": "gone"}}}}}});
+        operations::model(&doc).remove(0)
+    }
+
+    fn rewrites() -> Rewrites {
+        Rewrites {
             extra_items: quote::quote!(
                 const OPS: usize = 1;
             ),
@@ -359,54 +258,95 @@ mod tests {
             deprecated: [("Item".to_string(), "oldUrl".to_string())]
                 .into_iter()
                 .collect(),
-        };
-        client(&mut file, &rewrites).unwrap();
-        let text = prettyplease::unparse(&file);
-        assert!(
-            text.contains("deserialize_with = \"deserialize_null_default\""),
-            "{text}"
-        );
-        assert_eq!(
-            text.matches("deserialize_with = \"deserialize_null_default\"")
-                .count(),
-            1,
-            "{text}"
-        );
-        assert!(
-            text.contains("deserialize_with = \"deserialize_lenient_string_map\""),
-            "{text}"
-        );
-        assert!(
-            text.contains("#[deprecated]\n        pub old_url"),
-            "{text}"
-        );
-        assert!(text.contains("crate::decode::from_response(r)"), "{text}");
-        assert!(text.contains("fn deserialize_null_default"), "{text}");
-        assert!(
-            text.contains(
-                "::std::result::Result<ResponseValue<types::Item>, crate::Error<types::E>>"
-            ),
-            "{text}"
-        );
-        assert!(
-            text.contains("crate::error::from_result(result).await"),
-            "{text}"
-        );
-        assert!(text.contains("const OPS: usize = 1;"), "{text}");
-        assert!(
-            text.contains("\"conversion to `uuid::Uuid` for id failed\""),
-            "{text}"
-        );
+            validation: validation::Model::default(),
+            operations: vec![op()],
+            title: "Test API".into(),
+            enums: Default::default(),
+        }
     }
 
     #[test]
-    fn missing_decode_call_is_an_error() {
-        let mut file: syn::File = syn::parse_quote! { pub mod types {} pub mod builder {} };
-        let rewrites = Rewrites {
-            extra_items: TokenStream::new(),
-            extra_types: TokenStream::new(),
-            deprecated: BTreeSet::new(),
+    fn structs_and_operations_are_rewritten() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Item {
+                    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+                    pub tags: Vec<String>,
+                    #[serde(rename = "oldUrl", default, skip_serializing_if = "Option::is_none")]
+                    pub old_url: Option<String>,
+                }
+                impl Item {
+                    pub fn builder() -> builder::Item {
+                        Default::default()
+                    }
+                }
+                pub mod builder {
+                    pub struct Item {}
+                }
+            }
+            pub struct Client {}
+            impl Client {
+                pub fn new() -> Self { Client {} }
+                /// progenitor's doc
+                pub fn op(&self) -> builder::Op<'_> { builder::Op::new(self) }
+            }
+            pub mod builder {
+                pub struct Op<'a> {
+                    client: &'a super::Client,
+                    id: Result<::uuid::Uuid, String>,
+                }
+                impl<'a> Op<'a> {
+                    pub fn new(client: &'a super::Client) -> Self { todo!() }
+                    pub fn id<V>(mut self, value: V) -> Self { self }
+                    pub async fn send(self) -> Result<ResponseValue<types::Item>, Error<types::E>> {
+                        let Self { client, id } = self;
+                        let id = id.map_err(Error::InvalidRequest)?;
+                        let _m = "conversion to `:: uuid :: Uuid` for id failed";
+                        match 1 {
+                            200u16 => ResponseValue::from_response(r).await,
+                            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(r).await?)),
+                            _ => todo!(),
+                        }
+                    }
+                }
+            }
         };
-        assert!(client(&mut file, &rewrites).is_err());
+        client(&mut file, &rewrites()).unwrap();
+        let text = prettyplease::unparse(&file);
+        for want in [
+            "#[non_exhaustive]\n    pub struct Item",
+            "pub struct ItemBuilder",
+            "impl<'de> ::serde::Deserialize<'de> for Item",
+            "#[deprecated]\n        pub old_url",
+            "200u16 => crate::decode::response(r).await",
+            "Error::ErrorResponse(crate::decode::from_response(r).await?)",
+            "crate::Response<types::Item>,\n            crate::Error<types::E>,",
+            "crate::error::from_result(result).await",
+            "const OPS: usize = 1;",
+            "\"conversion to `uuid::Uuid` for id failed\"",
+            "/// The item's id",
+            "pub(crate) fn new(client",
+            "/// Get an item.",
+            "    ///     .id(asteroid_sdk::uuid::Uuid::nil())",
+            "/// A client of the Test API.",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+        assert!(
+            !text.contains("pub mod builder {\n        pub struct Item"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("fn new() -> Self"),
+            "Client::new is gone: {text}"
+        );
+        assert!(!text.contains("progenitor's doc"), "{text}");
+    }
+
+    #[test]
+    fn an_operation_without_send_is_an_error() {
+        let mut file: syn::File = syn::parse_quote! { pub mod types {} pub mod builder {} };
+        assert!(client(&mut file, &rewrites()).is_err());
     }
 }

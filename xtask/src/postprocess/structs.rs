@@ -19,7 +19,16 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::visit_mut::VisitMut;
 
+use super::validation::{Model, holds_validated};
 use crate::error::{Result, XtaskError};
+
+/// What a struct's `Validate` impl and builder check.
+struct Checks<'a> {
+    validation: &'a Model,
+    validated: &'a BTreeSet<String>,
+    /// Whether requests carry the type: its builder checks the rules in `build()`.
+    in_requests: bool,
+}
 
 /// The private field that holds the members the spec does not list.
 const EXTRA: &str = "__extra";
@@ -65,6 +74,7 @@ pub struct Rewritten {
 pub fn rewrite(
     items: &mut Vec<syn::Item>,
     deprecated: &BTreeSet<super::FieldKey>,
+    validation: &Model,
 ) -> Result<Rewritten> {
     let type_names: BTreeSet<String> = items
         .iter()
@@ -76,7 +86,14 @@ pub fn rewrite(
         })
         .collect();
     let mut generated: Vec<syn::Item> = Vec::new();
-    let mut with_builders = BTreeSet::new();
+    // Every struct we rewrite implements `Validate`: know them all first.
+    let with_builders: BTreeSet<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) if analyse(s).is_some() => Some(s.ident.to_string()),
+            _ => None,
+        })
+        .collect();
     for item in items.iter_mut() {
         let syn::Item::Struct(s) = item else { continue };
         let Some(mut fields) = analyse(s) else {
@@ -94,12 +111,16 @@ pub fn rewrite(
             )));
         }
         rewrite_struct(s, &fields);
-        let tokens = impls(&s.ident, &fields);
+        let checks = Checks {
+            validation,
+            validated: &with_builders,
+            in_requests: validation.request_types.contains(&name),
+        };
+        let tokens = impls(&s.ident, &fields, &checks);
         let file: syn::File = syn::parse2(tokens).map_err(|e| {
             XtaskError::msg(format!("generated impls of `{name}` do not parse: {e}"))
         })?;
         generated.extend(file.items);
-        with_builders.insert(name);
     }
     // typify's builders and the `X::builder()` functions that return them.
     items.retain(|item| match item {
@@ -285,8 +306,41 @@ pub fn is_string_map(ty: &syn::Type) -> bool {
 }
 
 /// The serde impls, the accessors of unknown members, and the builder of one struct.
-fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
+fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStream {
     let name = ident.to_string();
+    // --- Validate ---
+    let rule_checks: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|f| {
+            let c = checks.validation.fields.get(&(name.clone(), f.json.clone()))?;
+            let rules = c.tokens();
+            let id = &f.ident;
+            let json = &f.json;
+            Some(quote! {
+                {
+                    const RULES: crate::validate::Rules = #rules;
+                    crate::validate::check(&crate::validate::member(path, #json), &self.#id, &RULES)?;
+                }
+            })
+        })
+        .collect();
+    let nested_checks: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| holds_validated(&f.ty, checks.validated))
+        .map(|f| {
+            let id = &f.ident;
+            let json = &f.json;
+            quote! {
+                crate::validate::Validate::validate(&self.#id, &crate::validate::member(path, #json))?;
+            }
+        })
+        .collect();
+    let validate_in_build = checks.in_requests.then(|| {
+        quote! {
+            crate::validate::Validate::validate(&value, "")
+                .map_err(|problem| crate::BuildError::invalid(#name, problem))?;
+        }
+    });
     let extra = format_ident!("{}", EXTRA);
     let present = format_ident!("{}", PRESENT);
     let builder = format_ident!("{}Builder", ident);
@@ -457,18 +511,22 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
         .collect();
     let build_body = if required.is_empty() {
         quote! {
-            ::std::result::Result::Ok(#ident {
+            let value = #ident {
                 #( #build_fields, )* #extra: self.#extra, #present: PresentMembers::default()
-            })
+            };
+            #validate_in_build
+            ::std::result::Result::Ok(value)
         }
     } else {
         quote! {
             match ( #( self.#req_idents, )* ) {
-                ( #( ::std::option::Option::Some(#req_idents), )* ) => ::std::result::Result::Ok(
-                    #ident {
+                ( #( ::std::option::Option::Some(#req_idents), )* ) => {
+                    let value = #ident {
                         #( #build_fields, )* #extra: self.#extra, #present: PresentMembers::default()
-                    }
-                ),
+                    };
+                    #validate_in_build
+                    ::std::result::Result::Ok(value)
+                }
                 ( #( #req_idents, )* ) => {
                     let mut missing = ::std::vec::Vec::new();
                     #( if #req_idents.is_none() { missing.push(#req_jsons); } )*
@@ -510,6 +568,15 @@ fn impls(ident: &syn::Ident, fields: &[Field]) -> TokenStream {
     );
 
     quote! {
+        impl crate::validate::Validate for #ident {
+            fn validate(&self, path: &str) -> ::std::result::Result<(), ::std::string::String> {
+                let _ = path;
+                #( #rule_checks )*
+                #( #nested_checks )*
+                ::std::result::Result::Ok(())
+            }
+        }
+
         impl #ident {
             #[doc = #builder_fn_doc]
             pub fn builder() -> #builder {

@@ -1,0 +1,805 @@
+//! The operations users call: `client.op().param(..).send()`.
+//!
+//! progenitor emits, per operation, a method on `Client` and a request builder in
+//! `mod builder`. This pass:
+//! - documents them from the spec (summary, description, every parameter's description,
+//!   the errors) with a compiled example on every operation method;
+//! - makes `send` return the SDK's [`Response`](crate) and `crate::Error`, decoding through
+//!   `crate::decode`, checking constrained parameters and the body (`crate::validate`)
+//!   before anything is sent;
+//! - keeps progenitor's plumbing out of the public surface (`Client::new`, the builders'
+//!   `new`, the `ClientInfo` impl, the `prelude` module).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use quote::{format_ident, quote};
+use serde_json::Value;
+use syn::visit_mut::VisitMut;
+
+use super::validation::Constraint;
+use crate::error::{Result, XtaskError};
+use crate::names::{snake_name, type_name};
+use crate::transforms::HTTP_METHODS;
+
+/// A parameter of an operation, as the spec describes it.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The builder setter's name.
+    pub rust: String,
+    /// The name on the wire.
+    pub api: String,
+    /// `path`, `query` or `header`.
+    pub location: String,
+    /// Whether the spec requires it.
+    pub required: bool,
+    /// The spec's description.
+    pub description: Option<String>,
+    /// Its validation keywords.
+    pub constraint: Option<Constraint>,
+}
+
+/// An operation, as the spec describes it.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The `operationId`.
+    pub id: String,
+    /// The request builder's name (`ExecutionGet`).
+    pub builder: String,
+    /// The `Client` method's name (`execution_get`).
+    pub method: String,
+    /// `GET`, `POST`, ...
+    pub http_method: String,
+    /// The path template.
+    pub path: String,
+    /// The spec's summary.
+    pub summary: Option<String>,
+    /// The spec's description.
+    pub description: Option<String>,
+    /// Whether the spec marks it deprecated.
+    pub deprecated: bool,
+    /// Its parameters (path item and operation), in spec order.
+    pub params: Vec<Param>,
+    /// The request body's description and whether it is required, if there is one.
+    pub body: Option<(Option<String>, bool)>,
+    /// Documented statuses and their descriptions.
+    pub responses: Vec<(String, String)>,
+}
+
+/// Every operation of the transformed document.
+pub fn model(doc: &Value) -> Vec<Operation> {
+    let mut ops = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return ops;
+    };
+    for (path, item) in paths {
+        let shared: Vec<Value> = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for method in HTTP_METHODS {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let mut params: Vec<Param> = Vec::new();
+            let own = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for p in shared.iter().chain(own.iter()) {
+                let p = resolve(doc, p);
+                let (Some(name), Some(location)) = (
+                    p.get("name").and_then(Value::as_str),
+                    p.get("in").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                let param = Param {
+                    rust: snake_name(name),
+                    api: name.to_string(),
+                    location: location.to_string(),
+                    required: p.get("required") == Some(&Value::Bool(true)),
+                    description: text(&p, "description"),
+                    constraint: p.get("schema").and_then(Constraint::of),
+                };
+                // An operation parameter overrides the path item's of the same name.
+                params.retain(|q| !(q.api == param.api && q.location == param.location));
+                params.push(param);
+            }
+            let body = op.get("requestBody").map(|b| {
+                let b = resolve(doc, b);
+                (
+                    text(&b, "description"),
+                    b.get("required") == Some(&Value::Bool(true)),
+                )
+            });
+            let responses = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .map(|r| {
+                    r.iter()
+                        .map(|(status, resp)| {
+                            let resp = resolve(doc, resp);
+                            (
+                                status.clone(),
+                                text(&resp, "description").unwrap_or_default(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            ops.push(Operation {
+                id: id.to_string(),
+                builder: type_name(id),
+                method: snake_name(id),
+                http_method: method.to_uppercase(),
+                path: path.clone(),
+                summary: text(op, "summary"),
+                description: text(op, "description"),
+                deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
+                params,
+                body,
+                responses,
+            });
+        }
+    }
+    ops
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn resolve(doc: &Value, v: &Value) -> Value {
+    let mut current = v.clone();
+    for _ in 0..16 {
+        let Some(r) = current.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        match r.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+            Some(target) => current = target.clone(),
+            None => break,
+        }
+    }
+    current
+}
+
+/// What the examples need to know of the types.
+pub struct Types<'a> {
+    /// String enums and their first value.
+    pub enums: &'a BTreeMap<String, String>,
+    /// The structs that have a generated builder.
+    pub structs: &'a BTreeSet<String>,
+}
+
+/// Apply the pass to the generated client.
+pub fn rewrite(
+    file: &mut syn::File,
+    ops: &[Operation],
+    title: &str,
+    types: &Types<'_>,
+) -> Result<()> {
+    let by_builder: BTreeMap<&str, &Operation> =
+        ops.iter().map(|o| (o.builder.as_str(), o)).collect();
+    let mut setters: BTreeMap<String, Vec<(String, syn::Type)>> = BTreeMap::new();
+    let mut sends = 0;
+
+    for item in file.items.iter_mut() {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        let Some((_, items)) = m.content.as_mut() else {
+            continue;
+        };
+        for item in items.iter_mut() {
+            match item {
+                syn::Item::Struct(s) => {
+                    let name = s.ident.to_string();
+                    let Some(op) = by_builder.get(name.as_str()) else {
+                        return Err(XtaskError::msg(format!(
+                            "progenitor made a request builder `{name}` that matches no operation"
+                        )));
+                    };
+                    setters.insert(name.clone(), builder_fields(s));
+                    set_docs(&mut s.attrs, &builder_doc(op));
+                }
+                syn::Item::Impl(imp) => {
+                    let Some(name) = self_name(&imp.self_ty) else {
+                        continue;
+                    };
+                    let Some(op) = by_builder.get(name.as_str()) else {
+                        continue;
+                    };
+                    for it in imp.items.iter_mut() {
+                        let syn::ImplItem::Fn(f) = it else { continue };
+                        let fname = f.sig.ident.to_string();
+                        match fname.as_str() {
+                            "new" => f.vis = syn::parse_quote!(pub(crate)),
+                            "send" => {
+                                rewrite_send(f, op)?;
+                                sends += 1;
+                            }
+                            "body" => set_docs(&mut f.attrs, &body_doc(op)),
+                            "body_map" => set_docs(
+                                &mut f.attrs,
+                                " Changes the request body with its builder (a field at a time).",
+                            ),
+                            other => {
+                                let param = op.params.iter().find(|p| p.rust == other);
+                                set_docs(&mut f.attrs, &param_doc(param, other));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if sends == 0 && !ops.is_empty() {
+        return Err(XtaskError::msg(
+            "no builder `send` method found; has progenitor's output changed?",
+        ));
+    }
+
+    let mut kept = Vec::new();
+    for mut item in std::mem::take(&mut file.items) {
+        match &mut item {
+            syn::Item::Mod(m) if m.ident == "prelude" => continue,
+            syn::Item::Struct(s) if s.ident == "Client" => {
+                set_docs(&mut s.attrs, &client_doc(title));
+            }
+            syn::Item::Impl(imp)
+                if imp.trait_.is_some() && self_name(&imp.self_ty).as_deref() == Some("Client") =>
+            {
+                // `ClientInfo`: progenitor's plumbing, not for users.
+                imp.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+            }
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none() && self_name(&imp.self_ty).as_deref() == Some("Client") =>
+            {
+                imp.items
+                    .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
+                for it in imp.items.iter_mut() {
+                    let syn::ImplItem::Fn(f) = it else { continue };
+                    if f.sig.ident == "new_with_client" {
+                        f.vis = syn::parse_quote!(pub(crate));
+                        continue;
+                    }
+                    let method = f.sig.ident.to_string();
+                    if let Some(op) = ops.iter().find(|o| o.method == method) {
+                        let fields = setters.get(&op.builder).cloned().unwrap_or_default();
+                        set_docs(&mut f.attrs, &method_doc(op, &fields, types));
+                        if op.deprecated {
+                            f.attrs.push(syn::parse_quote!(#[deprecated]));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        kept.push(item);
+    }
+    file.items = kept;
+    Ok(())
+}
+
+fn self_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Replace the `#[doc]` attributes with `text` (one attribute a line).
+fn set_docs(attrs: &mut Vec<syn::Attribute>, text: &str) {
+    attrs.retain(|a| !a.path().is_ident("doc"));
+    let docs: Vec<syn::Attribute> = text
+        .lines()
+        .map(|l| {
+            let line = if l.is_empty() || l.starts_with(' ') {
+                l.to_string()
+            } else {
+                format!(" {l}")
+            };
+            syn::parse_quote!(#[doc = #line])
+        })
+        .collect();
+    let at = attrs
+        .iter()
+        .position(|a| !a.path().is_ident("doc"))
+        .unwrap_or(attrs.len())
+        .min(attrs.len());
+    for (i, d) in docs.into_iter().enumerate() {
+        attrs.insert(at + i, d);
+    }
+}
+
+/// `(setter, value type)` of a request builder, from its `Result<T, String>` fields.
+fn builder_fields(s: &syn::ItemStruct) -> Vec<(String, syn::Type)> {
+    let mut out = Vec::new();
+    let syn::Fields::Named(named) = &s.fields else {
+        return out;
+    };
+    for f in &named.named {
+        let Some(ident) = &f.ident else { continue };
+        if ident == "client" {
+            continue;
+        }
+        if let Some(t) = generic_arg(&f.ty, "Result", 0) {
+            out.push((ident.to_string(), t));
+        }
+    }
+    out
+}
+
+fn generic_arg(ty: &syn::Type, outer: &str, index: usize) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != outer {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+        .nth(index)
+}
+
+fn client_doc(title: &str) -> String {
+    format!(
+        " A client of the {title}.\n\
+         \n\
+         Build one with [`Client::from_env`] (`ASTEROID_API_KEY`, `ASTEROID_BASE_URL`) or\n\
+         [`Client::builder`]. Every operation is a method that returns a request builder:\n\
+         set its parameters, then `.send().await`. Every request carries the API key, the\n\
+         timeout and the retry policy of the client, and a tracing span.\n\
+         \n\
+         A `Client` is cheap to clone (clones share one connection pool); keep one per\n\
+         process."
+    )
+}
+
+fn builder_doc(op: &Operation) -> String {
+    format!(
+        " The request of [`Client::{m}`](super::Client::{m}): `{} {}`.\n\
+         \n\
+         Set its parameters, then [`send`](Self::send) it.",
+        op.http_method,
+        op.path,
+        m = op.method
+    )
+}
+
+fn body_doc(op: &Operation) -> String {
+    let mut out = String::new();
+    if let Some((Some(d), _)) = &op.body {
+        out.push_str(&format!(" {d}\n\n"));
+    }
+    let req = if matches!(op.body, Some((_, true))) {
+        "required"
+    } else {
+        "optional"
+    };
+    out.push_str(&format!(
+        " The request body ({req}): a value or its builder. It is checked against the \
+         spec's rules when it is sent."
+    ));
+    out
+}
+
+fn param_doc(param: Option<&Param>, setter: &str) -> String {
+    let Some(p) = param else {
+        return format!(" Sets `{setter}`.");
+    };
+    let mut out = String::new();
+    if let Some(d) = &p.description {
+        out.push_str(&format!(" {d}\n\n"));
+    }
+    out.push_str(&format!(
+        " The `{}` {} parameter ({}).",
+        p.api,
+        p.location,
+        if p.required { "required" } else { "optional" }
+    ));
+    out
+}
+
+fn method_doc(op: &Operation, fields: &[(String, syn::Type)], types: &Types<'_>) -> String {
+    let mut out = String::new();
+    if let Some(s) = &op.summary {
+        out.push_str(&format!(" {s}.\n\n"));
+    }
+    if let Some(d) = &op.description {
+        for l in d.lines() {
+            out.push_str(&format!(" {l}\n"));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        " Sends `{} {}`. Returns the request builder: set the parameters, then\n \
+         `.send().await`.\n",
+        op.http_method, op.path
+    ));
+    if !op.params.is_empty() || op.body.is_some() {
+        out.push_str("\n Parameters:\n");
+        for p in &op.params {
+            out.push_str(&format!(
+                " - `{}` ({} `{}`, {}){}\n",
+                p.rust,
+                p.location,
+                p.api,
+                if p.required { "required" } else { "optional" },
+                p.description
+                    .as_deref()
+                    .map(|d| format!(": {}", d.lines().next().unwrap_or_default()))
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some((_, required)) = &op.body {
+            out.push_str(&format!(
+                " - `body` ({})\n",
+                if *required { "required" } else { "optional" }
+            ));
+        }
+    }
+    let errors: Vec<String> = op
+        .responses
+        .iter()
+        .filter(|(s, _)| !s.starts_with('2'))
+        .map(|(s, d)| format!("`{s}` ({d})"))
+        .collect();
+    out.push_str("\n Errors: ");
+    if errors.is_empty() {
+        out.push_str(
+            "any status is an [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus);",
+        );
+    } else {
+        out.push_str(&format!(
+            "the documented statuses {} are [`Error::Api`](crate::Error::Api) with the typed body; \
+             any other is an [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus);",
+            errors.join(", ")
+        ));
+    }
+    out.push_str(" transport failures and timeouts are retried by the client's policy first.\n");
+    out.push_str(&format!(
+        "\n {}",
+        example(op, fields, types).replace('\n', "\n ")
+    ));
+    out
+}
+
+/// A compiled (not run) example calling the operation with its required parameters.
+fn example(op: &Operation, fields: &[(String, syn::Type)], types: &Types<'_>) -> String {
+    let mut calls = String::new();
+    for (name, ty) in fields {
+        let required = if name == "body" {
+            matches!(op.body, Some((_, true)))
+        } else {
+            op.params.iter().any(|p| &p.rust == name && p.required)
+        };
+        if !required {
+            continue;
+        }
+        let value = if name == "body" {
+            match type_last_ident(ty) {
+                Some(t) if types.structs.contains(&t.replace("Builder", "")) => format!(
+                    "asteroid_sdk::types::{}::builder() /* set its fields */",
+                    t.trim_end_matches("Builder")
+                ),
+                _ => "Default::default()".to_string(),
+            }
+        } else {
+            example_value(ty, types, false)
+        };
+        calls.push_str(&format!("\n    .{name}({value})"));
+    }
+    format!(
+        "```no_run\n\
+         # async fn example(client: &asteroid_sdk::Client) -> Result<(), Box<dyn std::error::Error>> {{\n\
+         let response = client\n    .{}(){calls}\n    .send()\n    .await?;\n\
+         println!(\"{{:?}}\", response.into_inner());\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        op.method
+    )
+}
+
+fn type_last_ident(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// A value of type `ty` for an example.
+fn example_value(ty: &syn::Type, types: &Types<'_>, nested: bool) -> String {
+    let Some(last) = type_last_ident(ty) else {
+        return "Default::default()".into();
+    };
+    match last.as_str() {
+        "Uuid" => "asteroid_sdk::uuid::Uuid::nil()".into(),
+        "String" => "\"value\"".into(),
+        "bool" => "true".into(),
+        "f32" | "f64" => "1.0".into(),
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "isize" | "usize" => {
+            "1".into()
+        }
+        "DateTime" => "asteroid_sdk::chrono::DateTime::UNIX_EPOCH".into(),
+        "Option" => generic_arg(ty, "Option", 0)
+            .map(|t| example_value(&t, types, nested))
+            .unwrap_or_else(|| "None".into()),
+        "Vec" => generic_arg(ty, "Vec", 0)
+            .map(|t| format!("vec![{}]", example_value(&t, types, true)))
+            .unwrap_or_else(|| "vec![]".into()),
+        other if types.enums.contains_key(other) => format!(
+            "asteroid_sdk::types::{other}::from({:?})",
+            types.enums[other]
+        ),
+        other if types.structs.contains(other) => {
+            if nested {
+                format!("asteroid_sdk::types::{other}::builder().build()?")
+            } else {
+                format!("asteroid_sdk::types::{other}::builder()")
+            }
+        }
+        _ => "Default::default()".into(),
+    }
+}
+
+/// `send`: the SDK's response and error types, decoding through `crate::decode`, and the
+/// request checked before it is sent.
+fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
+    if f.sig.asyncness.is_none() {
+        return Ok(());
+    }
+    let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+        return Ok(());
+    };
+    let Some((ok, err_body)) = result_types(ty) else {
+        return Err(XtaskError::msg(format!(
+            "`{}::send` has an unexpected return type",
+            op.builder
+        )));
+    };
+    let ok = to_sdk_response(ok);
+    let original = to_sdk_response((**ty).clone());
+    let mut block = f.block.clone();
+    insert_checks(&mut block, op);
+    let mut decode = DecodeRewriter;
+    decode.visit_block_mut(&mut block);
+    f.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error<#err_body>>);
+    f.block = syn::parse_quote!({
+        let result: #original = async move #block.await;
+        crate::error::from_result(result).await
+    });
+    let errors = if op.responses.iter().any(|(s, _)| !s.starts_with('2')) {
+        " A documented error status is an [`Error::Api`](crate::Error::Api) with its typed body;"
+    } else {
+        ""
+    };
+    set_docs(
+        &mut f.attrs,
+        &format!(
+            " Sends `{} {}` and decodes the answer.\n\n \
+             Fails with [`Error::InvalidRequest`](crate::Error::InvalidRequest), before \
+             anything is sent, when a required parameter is missing or a value breaks the \
+             spec's rules.{errors} see [`Error`](crate::Error) for the rest.",
+            op.http_method, op.path
+        ),
+    );
+    Ok(())
+}
+
+/// `ResponseValue<T>` to `crate::Response<T>`, wherever it appears in `ty`.
+fn to_sdk_response(mut ty: syn::Type) -> syn::Type {
+    struct R;
+    impl VisitMut for R {
+        fn visit_path_mut(&mut self, p: &mut syn::Path) {
+            if let Some(last) = p.segments.last()
+                && last.ident == "ResponseValue"
+            {
+                let args = last.arguments.clone();
+                *p = syn::parse_quote!(crate::Response);
+                if let Some(l) = p.segments.last_mut() {
+                    l.arguments = args;
+                }
+            }
+            syn::visit_mut::visit_path_mut(self, p);
+        }
+    }
+    R.visit_type_mut(&mut ty);
+    ty
+}
+
+/// `Result<A, Error<B>>` to `(A, B)`.
+fn result_types(ty: &syn::Type) -> Option<(syn::Type, syn::Type)> {
+    let ok = generic_arg(ty, "Result", 0)?;
+    let err = generic_arg(ty, "Result", 1)?;
+    let err_body = generic_arg(&err, "Error", 0).unwrap_or_else(|| syn::parse_quote!(()));
+    Some((ok, err_body))
+}
+
+/// After `let x = x.map_err(Error::InvalidRequest)?;` (a parameter) or `let body = ..?;`
+/// (the body), check the value's rules.
+fn insert_checks(block: &mut syn::Block, op: &Operation) {
+    struct Inserter<'a>(&'a Operation);
+    impl VisitMut for Inserter<'_> {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let mut out = Vec::with_capacity(block.stmts.len());
+            for stmt in std::mem::take(&mut block.stmts) {
+                let bound = match &stmt {
+                    syn::Stmt::Local(l) => match &l.pat {
+                        syn::Pat::Ident(i) => Some(i.ident.to_string()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let is_unwrap = matches!(&stmt, syn::Stmt::Local(l)
+                if l.init.as_ref().is_some_and(|i| {
+                    let e = &i.expr;
+                    quote!(#e).to_string().contains("Error :: InvalidRequest")
+                }));
+                out.push(stmt);
+                let Some(name) = bound.filter(|_| is_unwrap) else {
+                    continue;
+                };
+                let ident = format_ident!("{}", name);
+                if name == "body" && self.0.body.is_some() {
+                    out.push(syn::parse_quote! {
+                        crate::validate::Validate::validate(&body, "").map_err(Error::InvalidRequest)?;
+                    });
+                } else if let Some(p) = self.0.params.iter().find(|p| p.rust == name)
+                    && let Some(c) = &p.constraint
+                {
+                    let rules = c.tokens();
+                    let api = &p.api;
+                    out.push(syn::parse_quote! {
+                        {
+                            const RULES: crate::validate::Rules = #rules;
+                            crate::validate::check(#api, &#ident, &RULES).map_err(Error::InvalidRequest)?;
+                        }
+                    });
+                }
+            }
+            block.stmts = out;
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+    }
+    Inserter(op).visit_block_mut(block);
+}
+
+/// Success bodies decode through `crate::decode::response` into `crate::Response`; error
+/// bodies through `crate::decode::from_response`, as progenitor's error path wants them.
+struct DecodeRewriter;
+
+impl VisitMut for DecodeRewriter {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        // Inside `Error::ErrorResponse(..)`: the error path.
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(p) = &*call.func
+            && p.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "ErrorResponse")
+        {
+            for arg in call.args.iter_mut() {
+                ErrorPath.visit_expr_mut(arg);
+            }
+            return;
+        }
+        if let syn::Expr::Path(p) = e {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            match segs
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                ["ResponseValue", "from_response"] => {
+                    *e = syn::parse_quote!(crate::decode::response);
+                    return;
+                }
+                ["ResponseValue", "empty"] => {
+                    *e = syn::parse_quote!(crate::Response::empty);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+struct ErrorPath;
+
+impl VisitMut for ErrorPath {
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if segs == ["ResponseValue", "from_response"] {
+            *p = syn::parse_quote!(crate::decode::from_response);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_model_reads_parameters_bodies_and_responses() {
+        let doc = json!({"paths": {"/x/{id}": {
+            "parameters": [{"name": "id", "in": "path", "required": true, "description": "The id"}],
+            "post": {"operationId": "ThingCreate", "summary": "Create",
+                "parameters": [{"$ref": "#/components/parameters/Page"}],
+                "requestBody": {"required": true, "content": {}},
+                "responses": {"200": {"description": "ok"}, "404": {"description": "gone"}}}
+        }}, "components": {"parameters": {"Page": {"name": "page", "in": "query",
+            "schema": {"type": "integer", "x-constraints": {"minimum": 1}}}}}});
+        let ops = model(&doc);
+        assert_eq!(ops.len(), 1);
+        let op = &ops[0];
+        assert_eq!(
+            (op.builder.as_str(), op.method.as_str()),
+            ("ThingCreate", "thing_create")
+        );
+        assert_eq!(op.params.len(), 2);
+        assert_eq!(op.params[0].description.as_deref(), Some("The id"));
+        assert!(op.params[1].constraint.is_some() && !op.params[1].required);
+        assert_eq!(op.body, Some((None, true)));
+        assert_eq!(op.responses[1], ("404".to_string(), "gone".to_string()));
+    }
+
+    #[test]
+    fn examples_use_values_of_the_setters_types() {
+        let enums: BTreeMap<String, String> =
+            [("Status".to_string(), "running".to_string())].into();
+        let structs: BTreeSet<String> = ["Window".to_string()].into();
+        let types = Types {
+            enums: &enums,
+            structs: &structs,
+        };
+        let t = |s: &str| syn::parse_str::<syn::Type>(s).unwrap();
+        assert_eq!(
+            example_value(&t("::uuid::Uuid"), &types, false),
+            "asteroid_sdk::uuid::Uuid::nil()"
+        );
+        assert_eq!(
+            example_value(&t("Vec<types::Status>"), &types, false),
+            "vec![asteroid_sdk::types::Status::from(\"running\")]"
+        );
+        assert_eq!(
+            example_value(&t("Vec<types::Window>"), &types, false),
+            "vec![asteroid_sdk::types::Window::builder().build()?]"
+        );
+        assert_eq!(
+            example_value(&t("Strange"), &types, false),
+            "Default::default()"
+        );
+    }
+}
