@@ -20,7 +20,7 @@ async fn get_sends_method_path_key_and_user_agent() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.request_id().as_deref(), Some("req-ok-1"));
+    assert_eq!(response.request_id(), Some("req-ok-1"));
     assert_eq!(response.status.as_str(), "running");
 
     let requests = server.requests();
