@@ -43,8 +43,12 @@ pub struct Rewrites {
     pub enums: std::collections::BTreeMap<String, String>,
 }
 
-/// Apply the rewrites to the generated client.
-pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
+/// Apply the rewrites to the generated client; returns the Rust types of every
+/// operation (by request builder name), for the generators that follow (mocks).
+pub fn client(
+    file: &mut syn::File,
+    rewrites: &Rewrites,
+) -> Result<std::collections::BTreeMap<String, operations::OpTypes>> {
     let types = file
         .items
         .iter_mut()
@@ -108,7 +112,7 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
     let mut messages = MessageRewriter;
     messages.visit_file_mut(file);
 
-    operations::rewrite(
+    let op_types = operations::rewrite(
         file,
         &rewrites.operations,
         &rewrites.title,
@@ -120,7 +124,7 @@ pub fn client(file: &mut syn::File, rewrites: &Rewrites) -> Result<()> {
     let extra_items: syn::File = syn::parse2(rewrites.extra_items.clone())
         .map_err(|e| XtaskError::msg(format!("generated items do not parse: {e}")))?;
     file.items.extend(extra_items.items);
-    Ok(())
+    Ok(op_types)
 }
 
 /// progenitor writes types into messages as token streams (`:: uuid :: Uuid`); the

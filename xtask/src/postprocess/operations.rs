@@ -61,8 +61,30 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The request body's description and whether it is required, if there is one.
     pub body: Option<(Option<String>, bool)>,
-    /// Documented statuses and their descriptions.
-    pub responses: Vec<(String, String)>,
+    /// Documented statuses.
+    pub responses: Vec<Status>,
+}
+
+/// A documented status of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// `200`, `4XX`, `default`, ...
+    pub status: String,
+    /// The spec's description.
+    pub description: String,
+    /// Whether it has a JSON body.
+    pub has_body: bool,
+}
+
+/// The Rust types of an operation, as the generated code has them.
+#[derive(Debug, Clone)]
+pub struct OpTypes {
+    /// `(setter, value type)` of the request builder; optional parameters are `Option<T>`.
+    pub setters: Vec<(String, syn::Type)>,
+    /// The success body type (`()` when there is none).
+    pub success: syn::Type,
+    /// The error body type (`()` when there is none).
+    pub error: syn::Type,
 }
 
 /// Every operation of the transformed document.
@@ -124,10 +146,14 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                     r.iter()
                         .map(|(status, resp)| {
                             let resp = resolve(doc, resp);
-                            (
-                                status.clone(),
-                                text(&resp, "description").unwrap_or_default(),
-                            )
+                            Status {
+                                status: status.clone(),
+                                description: text(&resp, "description").unwrap_or_default(),
+                                has_body: resp
+                                    .get("content")
+                                    .and_then(Value::as_object)
+                                    .is_some_and(|c| c.keys().any(|k| k.contains("json"))),
+                            }
                         })
                         .collect()
                 })
@@ -186,7 +212,8 @@ pub fn rewrite(
     ops: &[Operation],
     title: &str,
     types: &Types<'_>,
-) -> Result<()> {
+) -> Result<BTreeMap<String, OpTypes>> {
+    let mut op_types: BTreeMap<String, OpTypes> = BTreeMap::new();
     let by_builder: BTreeMap<&str, &Operation> =
         ops.iter().map(|o| (o.builder.as_str(), o)).collect();
     let mut setters: BTreeMap<String, Vec<(String, syn::Type)>> = BTreeMap::new();
@@ -225,7 +252,15 @@ pub fn rewrite(
                         match fname.as_str() {
                             "new" => f.vis = syn::parse_quote!(pub(crate)),
                             "send" => {
-                                rewrite_send(f, op)?;
+                                let (success, error) = rewrite_send(f, op)?;
+                                op_types.insert(
+                                    op.builder.clone(),
+                                    OpTypes {
+                                        setters: setters.get(&name).cloned().unwrap_or_default(),
+                                        success,
+                                        error,
+                                    },
+                                );
                                 sends += 1;
                             }
                             "body" => set_docs(&mut f.attrs, &body_doc(op)),
@@ -289,7 +324,7 @@ pub fn rewrite(
         kept.push(item);
     }
     file.items = kept;
-    Ok(())
+    Ok(op_types)
 }
 
 fn self_name(ty: &syn::Type) -> Option<String> {
@@ -459,8 +494,8 @@ fn method_doc(op: &Operation, fields: &[(String, syn::Type)], types: &Types<'_>)
     let errors: Vec<String> = op
         .responses
         .iter()
-        .filter(|(s, _)| !s.starts_with('2'))
-        .map(|(s, d)| format!("`{s}` ({d})"))
+        .filter(|s| !s.status.starts_with('2'))
+        .map(|s| format!("`{}` ({})", s.status, s.description))
         .collect();
     out.push_str("\n Errors: ");
     if errors.is_empty() {
@@ -563,12 +598,18 @@ fn example_value(ty: &syn::Type, types: &Types<'_>, nested: bool) -> String {
 
 /// `send`: the SDK's response and error types, decoding through `crate::decode`, and the
 /// request checked before it is sent.
-fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
+fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<(syn::Type, syn::Type)> {
+    let unexpected = || {
+        XtaskError::msg(format!(
+            "`{}::send` is not the async fn returning a Result that progenitor makes",
+            op.builder
+        ))
+    };
     if f.sig.asyncness.is_none() {
-        return Ok(());
+        return Err(unexpected());
     }
     let syn::ReturnType::Type(_, ty) = &f.sig.output else {
-        return Ok(());
+        return Err(unexpected());
     };
     let Some((ok, err_body)) = result_types(ty) else {
         return Err(XtaskError::msg(format!(
@@ -576,6 +617,7 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
             op.builder
         )));
     };
+    let success = generic_arg(&ok, "ResponseValue", 0).unwrap_or_else(|| syn::parse_quote!(()));
     let ok = to_sdk_response(ok);
     let original = to_sdk_response((**ty).clone());
     let mut block = f.block.clone();
@@ -587,7 +629,7 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
         let result: #original = async move #block.await;
         crate::error::from_result(result).await
     });
-    let errors = if op.responses.iter().any(|(s, _)| !s.starts_with('2')) {
+    let errors = if op.responses.iter().any(|s| !s.status.starts_with('2')) {
         " A documented error status is an [`Error::Api`](crate::Error::Api) with its typed body;"
     } else {
         ""
@@ -602,7 +644,7 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
             op.http_method, op.path
         ),
     );
-    Ok(())
+    Ok((success, err_body))
 }
 
 /// `ResponseValue<T>` to `crate::Response<T>`, wherever it appears in `ty`.
@@ -772,7 +814,14 @@ mod tests {
         assert_eq!(op.params[0].description.as_deref(), Some("The id"));
         assert!(op.params[1].constraint.is_some() && !op.params[1].required);
         assert_eq!(op.body, Some((None, true)));
-        assert_eq!(op.responses[1], ("404".to_string(), "gone".to_string()));
+        assert_eq!(
+            op.responses[1],
+            Status {
+                status: "404".into(),
+                description: "gone".into(),
+                has_body: false
+            }
+        );
     }
 
     #[test]

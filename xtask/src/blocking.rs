@@ -1,0 +1,227 @@
+//! The blocking client's operations (`asteroid_sdk::blocking`, feature `blocking`),
+//! generated from the async client's: the same request builders and setters, with a
+//! synchronous `send()` that runs the async one on the blocking client's runtime.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::error::{Result, XtaskError};
+
+/// The generated part of the `blocking` module, from the post-processed async client.
+pub fn generate(client: &syn::File) -> Result<TokenStream> {
+    let builder_items = client
+        .items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|c| &c.1),
+            _ => None,
+        })
+        .ok_or_else(|| XtaskError::msg("the generated client has no `mod builder`"))?;
+
+    let mut builders = Vec::new();
+    for item in builder_items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(self_ty) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.clone()) else {
+            continue;
+        };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let mut methods = Vec::new();
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            let fname = &f.sig.ident;
+            if fname == "new" || !matches!(f.vis, syn::Visibility::Public(_)) {
+                continue;
+            }
+            let docs: Vec<&syn::Attribute> =
+                f.attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
+            if fname == "send" {
+                let output = &f.sig.output;
+                let doc = " Sends the request and waits for the answer (blocking); see the async \
+                           client's `send` for the errors.";
+                methods.push(quote! {
+                    #[doc = #doc]
+                    pub fn send(self) #output {
+                        self.client.block_on(self.inner.send())
+                    }
+                });
+                continue;
+            }
+            let generics = &f.sig.generics;
+            let where_clause = &f.sig.generics.where_clause;
+            let inputs: Vec<&syn::FnArg> = f.sig.inputs.iter().collect();
+            let args: Vec<&syn::Ident> = f
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|a| match a {
+                    syn::FnArg::Typed(t) => match &*t.pat {
+                        syn::Pat::Ident(i) => Some(&i.ident),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            let inputs = inputs.iter().map(|a| match a {
+                syn::FnArg::Receiver(_) => quote! { self },
+                other => quote! { #other },
+            });
+            methods.push(quote! {
+                #( #docs )*
+                pub fn #fname #generics (#( #inputs ),*) -> Self #where_clause {
+                    Self { client: self.client, inner: self.inner.#fname(#( #args ),*) }
+                }
+            });
+        }
+        let doc = format!(
+            " The blocking request of [`Client::{}`](super::Client::{0}): set its \
+             parameters, then [`send`](Self::send) it.",
+            crate::names::snake_name(&name.to_string())
+        );
+        builders.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            #[must_use = "a request does nothing until it is sent"]
+            pub struct #name<'a> {
+                client: &'a super::super::Client,
+                inner: crate::builder::#name<'a>,
+            }
+
+            impl<'a> #name<'a> {
+                #( #methods )*
+            }
+        });
+    }
+
+    let mut client_methods = Vec::new();
+    for item in &client.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        if !p.path.is_ident("Client") {
+            continue;
+        }
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            let syn::ReturnType::Type(_, ret) = &f.sig.output else {
+                continue;
+            };
+            let ret_text = quote!(#ret).to_string();
+            if !ret_text.starts_with("builder ::") {
+                continue;
+            }
+            let name = &f.sig.ident;
+            let Some(builder) = builder_name(ret) else {
+                continue;
+            };
+            let docs = blocking_docs(&f.attrs);
+            client_methods.push(quote! {
+                #( #docs )*
+                pub fn #name(&self) -> builder::#builder<'_> {
+                    builder::#builder { client: self, inner: self.as_async().#name() }
+                }
+            });
+        }
+    }
+
+    Ok(quote! {
+        /// The blocking request builders, one per operation.
+        pub mod builder {
+            #[allow(unused_imports)]
+            use crate::types;
+            #( #builders )*
+        }
+
+        impl super::Client {
+            #( #client_methods )*
+        }
+    })
+}
+
+fn builder_name(ty: &syn::Type) -> Option<syn::Ident> {
+    let syn::Type::Path(p) = ty else { return None };
+    p.path.segments.last().map(|s| format_ident!("{}", s.ident))
+}
+
+/// An operation's doc (and deprecation), with its example made synchronous.
+fn blocking_docs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
+    let mut lines = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(nv) = &attr.meta
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &nv.value
+        {
+            lines.push(s.value());
+        }
+    }
+    let text = lines
+        .join("\n")
+        .replace(
+            "# async fn example(client: &asteroid_sdk::Client)",
+            "# fn example(client: &asteroid_sdk::blocking::Client)",
+        )
+        .replace(".send()\n     .await?;", ".send()?;")
+        .replace("`.send().await`", "`.send()`");
+    let mut out: Vec<syn::Attribute> = text
+        .split('\n')
+        .map(|l| syn::parse_quote!(#[doc = #l]))
+        .collect();
+    out.extend(
+        attrs
+            .iter()
+            .filter(|a| a.path().is_ident("deprecated"))
+            .cloned(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builders_and_methods_delegate_to_the_async_client() {
+        let file: syn::File = syn::parse_quote! {
+            impl Client {
+                /// Get it.
+                /// # async fn example(client: &asteroid_sdk::Client) -> R {
+                ///     .send()
+                ///     .await?;
+                pub fn thing_get(&self) -> builder::ThingGet<'_> { builder::ThingGet::new(self) }
+            }
+            pub mod builder {
+                pub struct ThingGet<'a> { client: &'a super::Client }
+                impl<'a> ThingGet<'a> {
+                    pub(crate) fn new(client: &'a super::Client) -> Self { todo!() }
+                    /// The id.
+                    pub fn id<V>(mut self, value: V) -> Self where V: TryInto<u8> { self }
+                    pub async fn send(self) -> Result<crate::Response<u8>, crate::Error<()>> { todo!() }
+                }
+            }
+        };
+        let tokens = generate(&file).unwrap();
+        let text = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        for want in [
+            "pub fn id<V>(self, value: V) -> Self\n        where\n            V: TryInto<u8>,",
+            "inner: self.inner.id(value)",
+            "pub fn send(self) -> Result<crate::Response<u8>, crate::Error<()>>",
+            "self.client.block_on(self.inner.send())",
+            "inner: self.as_async().thing_get()",
+            "# fn example(client: &asteroid_sdk::blocking::Client) -> R {",
+            "///     .send()?;",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+        assert!(!text.contains("fn new"), "{text}");
+    }
+}
