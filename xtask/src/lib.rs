@@ -11,6 +11,7 @@ pub mod api_diff;
 pub mod api_model;
 pub mod build_cost;
 pub mod changelog;
+pub mod cli;
 pub mod ensure;
 pub mod error;
 pub mod fetch;
