@@ -731,3 +731,20 @@ fn from_a_url_with_a_good_spec_vendors_it_and_writes_everything() {
     assert_eq!(code, 0);
     assert_eq!(last_line(&out), "API change: none (next version 0.1.1)");
 }
+
+#[test]
+fn a_download_over_the_size_limit_is_refused() {
+    use xtask::fetch::{Limits, Source, read};
+    let server = LocalServer::start(Answer::Reply(200, "application/yaml", vec![b'a'; 4096]));
+    let limits = Limits {
+        timeout: Duration::from_secs(20),
+        max_bytes: 1000,
+    };
+    let e = read(&Source::Url(server.url.clone()), limits).unwrap_err();
+    assert!(
+        e.message.contains(&server.url) && e.message.contains("limit of 1000 bytes"),
+        "{e}"
+    );
+    let ok = read(&Source::Url(server.url.clone()), Limits::default()).unwrap();
+    assert_eq!(ok.len(), 4096);
+}
