@@ -29,8 +29,31 @@ const CHECKOUT_FILES: &[&str] = &[
 ];
 
 /// A temporary copy of the checkout's regen inputs and outputs; removed on drop.
+///
+/// The spec, the baseline and the generated files are the committed ones (the freshness
+/// test keeps them in step); the SDK's version is pinned to 0.1.0 and the changelog is the
+/// one the first regen writes, so the expected versions do not move with releases.
 struct Checkout {
     root: PathBuf,
+}
+
+/// What the first regen of the vendored spec writes into `CHANGELOG.md`.
+fn initial_changelog() -> String {
+    let model = prepare(vendored().as_bytes(), "openapi.yaml")
+        .unwrap()
+        .model;
+    let line = xtask::changelog::spec_line(
+        &model.spec.title,
+        &model.spec.version,
+        "openapi.yaml",
+        &model.spec.sha256,
+    );
+    xtask::changelog::update(
+        None,
+        &line,
+        &model.spec.sha256,
+        &[report::initial_entry(&model, "openapi.yaml")],
+    )
 }
 
 impl Checkout {
@@ -44,7 +67,25 @@ impl Checkout {
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(real.join(file), &to).unwrap_or_else(|e| panic!("copy {file}: {e}"));
         }
-        Checkout { root }
+        let checkout = Checkout { root };
+        let manifest: Vec<String> = checkout
+            .read("asteroid-sdk/Cargo.toml")
+            .lines()
+            .map(|l| {
+                if l.starts_with("version = ") {
+                    "version = \"0.1.0\"".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        std::fs::write(
+            checkout.path("asteroid-sdk/Cargo.toml"),
+            manifest.join("\n") + "\n",
+        )
+        .unwrap();
+        std::fs::write(checkout.path("CHANGELOG.md"), initial_changelog()).unwrap();
+        checkout
     }
 
     fn paths(&self) -> Paths {
@@ -466,9 +507,9 @@ fn check_fails_without_the_changelog_the_baseline_or_the_specs_sha() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("CHANGELOG.md: stale"), "{err}");
     assert!(
-        out.contains(&format!(
-            "+Generated from the spec \"Agent Service\" v1 (`openapi.yaml` sha256 `{sha}`)"
-        )),
+        out.lines()
+            .any(|l| l.starts_with("+Generated from the spec ")
+                && l.ends_with(&format!("(`openapi.yaml` sha256 `{sha}`)."))),
         "{out}"
     );
     std::fs::write(checkout.path("CHANGELOG.md"), &changelog).unwrap();
@@ -495,16 +536,30 @@ fn the_first_regen_writes_the_initial_changelog_entry() {
     let (code, out, err) = checkout.xtask(&["regen"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(last_line(&out), "API change: none (next version 0.1.0)");
-    // What the repository holds is what the first regen writes.
-    let real = workspace_root();
-    assert_eq!(
-        checkout.read("CHANGELOG.md"),
-        std::fs::read_to_string(real.join("CHANGELOG.md")).unwrap()
+    let changelog = checkout.read("CHANGELOG.md");
+    assert_eq!(changelog, initial_changelog());
+    let model = prepare(vendored().as_bytes(), "openapi.yaml")
+        .unwrap()
+        .model;
+    let (title, version, sha) = (&model.spec.title, &model.spec.version, &model.spec.sha256);
+    assert!(
+        changelog.contains(&format!(
+            "## [Unreleased]\n\nGenerated from the spec \"{title}\" {version} (`openapi.yaml` sha256 `{sha}`).\n"
+        )),
+        "{changelog}"
     );
+    assert!(
+        changelog.contains(&format!(
+            "### Added\n\n- Initial release: the client for \"{title}\" {version}, generated from `openapi.yaml` (sha256 `{sha}`).\n"
+        )),
+        "{changelog}"
+    );
+    // The baseline is the committed one.
     assert_eq!(
         checkout.read("xtask/api-baseline.json"),
-        std::fs::read_to_string(real.join("xtask/api-baseline.json")).unwrap()
+        std::fs::read_to_string(workspace_root().join("xtask/api-baseline.json")).unwrap()
     );
+    assert_eq!(checkout.xtask(&["regen", "--check"]).0, 0);
 }
 
 // ----- --from a URL -----------------------------------------------------------------------
