@@ -1,48 +1,185 @@
-//! `cargo xtask regen` on bad input: one clear error, and the generated code untouched.
+//! `cargo xtask regen`: one clear error on bad input with the checkout untouched; the API
+//! change report, the baseline and the changelog; `--from` a file or a local HTTP server.
+//!
+//! Every test works on a temporary copy of the files regen reads and writes
+//! ([`Checkout`]); nothing is written into the real checkout.
 
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use xtask::regen::{Paths, generate_from_bytes, run, workspace_root};
+use xtask::api_diff::Impact;
+use xtask::regen::{Paths, generate_from_bytes, prepare, run, workspace_root};
+use xtask::report;
+use xtask::semver::Version;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("asteroid-regen-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// The files regen reads and writes, relative to the workspace root.
+const CHECKOUT_FILES: &[&str] = &[
+    "openapi.yaml",
+    "CHANGELOG.md",
+    "xtask/api-baseline.json",
+    "asteroid-sdk/Cargo.toml",
+    "asteroid-sdk/src/generated/client.rs",
+    "asteroid-sdk/src/generated/mock.rs",
+];
+
+/// A temporary copy of the checkout's regen inputs and outputs; removed on drop.
+///
+/// The spec, the baseline and the generated files are the committed ones (the freshness
+/// test keeps them in step); the SDK's version is pinned to 0.1.0 and the changelog is the
+/// one the first regen writes, so the expected versions do not move with releases.
+struct Checkout {
+    root: PathBuf,
 }
 
-/// Run regen (writing mode) on `spec_text` with outputs in a temp dir that already holds
-/// "committed" files; return the error and check the files did not change.
-fn regen_error(name: &str, spec_text: Option<&str>) -> String {
-    let dir = temp_dir(name);
-    let paths = Paths {
-        spec: dir.join("openapi.yaml"),
-        client: dir.join("client.rs"),
-        mock: dir.join("mock.rs"),
-    };
-    if let Some(text) = spec_text {
-        std::fs::write(&paths.spec, text).unwrap();
+/// What the first regen of the vendored spec writes into `CHANGELOG.md`.
+fn initial_changelog() -> String {
+    let model = prepare(vendored().as_bytes(), "openapi.yaml")
+        .unwrap()
+        .model;
+    let line = xtask::changelog::spec_line(
+        &model.spec.title,
+        &model.spec.version,
+        "openapi.yaml",
+        &model.spec.sha256,
+    );
+    xtask::changelog::update(
+        None,
+        &line,
+        &model.spec.sha256,
+        &[report::initial_entry(&model, "openapi.yaml")],
+    )
+}
+
+impl Checkout {
+    fn new(name: &str) -> Checkout {
+        let root =
+            std::env::temp_dir().join(format!("asteroid-regen-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let real = workspace_root();
+        for file in CHECKOUT_FILES {
+            let to = root.join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(real.join(file), &to).unwrap_or_else(|e| panic!("copy {file}: {e}"));
+        }
+        let checkout = Checkout { root };
+        let manifest: Vec<String> = checkout
+            .read("asteroid-sdk/Cargo.toml")
+            .lines()
+            .map(|l| {
+                if l.starts_with("version = ") {
+                    "version = \"0.1.0\"".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        std::fs::write(
+            checkout.path("asteroid-sdk/Cargo.toml"),
+            manifest.join("\n") + "\n",
+        )
+        .unwrap();
+        std::fs::write(checkout.path("CHANGELOG.md"), initial_changelog()).unwrap();
+        checkout
     }
-    std::fs::write(&paths.client, "// committed client\n").unwrap();
-    std::fs::write(&paths.mock, "// committed mock\n").unwrap();
-    let err = match run(&paths, false) {
-        Ok(_) => panic!("{name}: regen accepted a bad spec"),
-        Err(e) => e.to_string(),
-    };
-    assert_eq!(
-        std::fs::read_to_string(&paths.client).unwrap(),
-        "// committed client\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&paths.mock).unwrap(),
-        "// committed mock\n"
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-    err
+
+    fn paths(&self) -> Paths {
+        Paths::under(&self.root)
+    }
+
+    fn path(&self, file: &str) -> PathBuf {
+        self.root.join(file)
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.path(file)).unwrap()
+    }
+
+    /// Every file under the copy with its bytes (temporary files included).
+    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.insert(path.clone(), std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&self.root, &mut out);
+        out
+    }
+
+    /// `cargo xtask <args>` on this copy: (exit code, stdout, stderr).
+    fn xtask(&self, args: &[&str]) -> (i32, String, String) {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = xtask::cli::run_in(&self.root, &args, &mut out, &mut err);
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn data(file: &str) -> PathBuf {
+    workspace_root().join("tests/data").join(file)
 }
 
 fn vendored() -> String {
     std::fs::read_to_string(workspace_root().join("openapi.yaml")).unwrap()
+}
+
+fn last_line(text: &str) -> &str {
+    text.lines().last().unwrap_or("")
+}
+
+/// The report line (marked `breaking` or `compatible`) that contains `needle`.
+fn marked_line<'a>(report: &'a str, needle: &str) -> &'a str {
+    let found: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(needle))
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with("breaking") || t.starts_with("compatible")
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one line with {needle:?} in:\n{report}");
+    found[0].trim_start()
+}
+
+// ----- bad input: one error, nothing written --------------------------------------------
+
+/// Run regen (writing mode) on `spec_text` in a copy of the checkout; return the error and
+/// check that no file changed.
+fn regen_error(name: &str, spec_text: Option<&str>) -> String {
+    let checkout = Checkout::new(name);
+    let paths = checkout.paths();
+    match spec_text {
+        Some(text) => std::fs::write(&paths.spec, text).unwrap(),
+        None => std::fs::remove_file(&paths.spec).unwrap(),
+    }
+    let before = checkout.snapshot();
+    let err = match run(&paths, false) {
+        Ok(_) => panic!("{name}: regen accepted a bad spec"),
+        Err(e) => e.to_string(),
+    };
+    assert!(before == checkout.snapshot(), "{name}: files changed");
+    err
 }
 
 #[test]
@@ -64,11 +201,7 @@ fn a_yaml_syntax_error_names_file_line_and_column() {
     );
     let line = text.lines().position(|l| l.contains("[unclosed")).unwrap() + 1;
     let err = regen_error("yaml", Some(&text));
-    assert!(
-        err.starts_with(&format!("{}", Path::new("openapi.yaml").display()))
-            || err.contains("openapi.yaml:"),
-        "{err}"
-    );
+    assert!(err.contains("openapi.yaml:"), "{err}");
     assert!(
         err.contains(&format!(":{line}:")) || err.contains(&format!(":{}:", line + 1)),
         "line {line}: {err}"
@@ -129,4 +262,544 @@ fn the_evolved_spec_generates_the_new_operation_and_values() {
     // Generation is deterministic.
     let again = generate_from_bytes(&bytes, "openapi.yaml").unwrap();
     assert!(again.client == out.client && again.mock == out.mock);
+}
+
+// ----- the API change report ------------------------------------------------------------
+
+#[test]
+fn the_committed_baseline_is_the_model_of_the_vendored_spec() {
+    let root = workspace_root();
+    let model = prepare(vendored().as_bytes(), "openapi.yaml")
+        .unwrap()
+        .model;
+    let committed = std::fs::read_to_string(root.join("xtask/api-baseline.json")).unwrap();
+    assert_eq!(committed, model.to_json());
+    // The changelog names the vendored spec.
+    let changelog = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert_eq!(
+        xtask::changelog::recorded_sha(&changelog),
+        Some(model.spec.sha256.as_str())
+    );
+}
+
+#[test]
+fn the_evolved_spec_is_reported_as_compatible() {
+    // From the transformed documents directly: progenitor plays no part in the report.
+    let old = prepare(vendored().as_bytes(), "openapi.yaml")
+        .unwrap()
+        .model;
+    let evolved = std::fs::read(data("openapi.evolved.yaml")).unwrap();
+    let new = prepare(&evolved, "openapi.evolved.yaml").unwrap().model;
+    let r = report::build(
+        Some(&old),
+        &new,
+        Version::parse("0.1.0").unwrap(),
+        Impact::None,
+    );
+    let text = &r.text;
+    for (needle, starts) in [
+        ("documented status 429 added", "compatible"),
+        ("`platformUrl`", "compatible"),
+        ("`priority`", "compatible"),
+        ("`startedAt`", "compatible"),
+        ("`tags`", "compatible"),
+        ("new value `queued`", "compatible"),
+        ("new variant `webhook`", "compatible"),
+        (
+            "new struct with fields `items`, `page`, `pageSize`, `total`",
+            "compatible",
+        ),
+    ] {
+        assert!(
+            marked_line(text, needle).starts_with(starts),
+            "{needle}:\n{text}"
+        );
+    }
+    // Each new operation is named, with its client method.
+    for (op, heading) in [
+        (
+            "ExecutionList",
+            "ExecutionList: GET /executions, client.execution_list()",
+        ),
+        (
+            "ExecutionCancel",
+            "ExecutionCancel: POST /executions/{executionId}/cancel, client.execution_cancel()",
+        ),
+    ] {
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim() == heading)
+            .unwrap_or_else(|| panic!("{op} heading in:\n{text}"));
+        assert_eq!(lines[at + 1].trim(), "compatible  new operation", "{text}");
+    }
+    assert!(
+        marked_line(text, "`priority`").contains("`integer(NonZeroU64) | null`, optional"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ExecutionWebhookTriggerContext (struct, in responses)"),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with("breaking")),
+        "{text}"
+    );
+    assert_eq!(r.impact, Impact::Addition);
+    assert_eq!(
+        last_line(text),
+        "API change: compatible (next version 0.1.1)"
+    );
+}
+
+#[test]
+fn regen_from_the_evolved_spec_reports_it_and_changes_nothing_unless_it_generates() {
+    let checkout = Checkout::new("evolved-cli");
+    let before = checkout.snapshot();
+    let evolved = data("openapi.evolved.yaml");
+    let (code, out, err) = checkout.xtask(&["regen", "--from", evolved.to_str().unwrap()]);
+    assert_eq!(
+        last_line(&out),
+        "API change: compatible (next version 0.1.1)",
+        "{out}\n{err}"
+    );
+    assert!(marked_line(&out, "new value `queued`").starts_with("compatible"));
+    if code == 0 {
+        // Generation succeeded: the spec is vendored and everything written.
+        assert_eq!(
+            std::fs::read(checkout.path("openapi.yaml")).unwrap(),
+            std::fs::read(&evolved).unwrap()
+        );
+        let changelog = checkout.read("CHANGELOG.md");
+        assert!(
+            changelog.contains("- `ExecutionStatus`: new value `queued`."),
+            "{changelog}"
+        );
+        assert_eq!(checkout.xtask(&["regen", "--check"]).0, 0);
+    } else {
+        // It did not (progenitor cannot take every construct yet): nothing changed.
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("openapi.evolved.yaml") && err.contains("nothing was written"),
+            "{err}"
+        );
+        assert!(before == checkout.snapshot(), "files changed:\n{err}");
+    }
+}
+
+#[test]
+fn the_breaking_spec_is_reported_as_breaking_and_recorded() {
+    let checkout = Checkout::new("breaking");
+    let breaking = data("openapi.breaking.yaml");
+    let (code, out, err) = checkout.xtask(&["regen", "--from", breaking.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for needle in [
+        "new required query parameter `include`",
+        "field `hasBeenRerun` (Rust `has_been_rerun`) removed",
+        "value `paused_by_agent` removed",
+    ] {
+        assert!(
+            marked_line(&out, needle).starts_with("breaking"),
+            "{needle}:\n{out}"
+        );
+    }
+    assert!(
+        out.contains("3 changes: 3 breaking, 0 compatible."),
+        "{out}"
+    );
+    assert_eq!(last_line(&out), "API change: breaking (next version 0.2.0)");
+
+    // Vendored byte for byte, generated, recorded.
+    assert_eq!(
+        std::fs::read(checkout.path("openapi.yaml")).unwrap(),
+        std::fs::read(&breaking).unwrap()
+    );
+    assert!(
+        !checkout
+            .read("asteroid-sdk/src/generated/client.rs")
+            .contains("has_been_rerun")
+    );
+    assert!(
+        !checkout
+            .read("xtask/api-baseline.json")
+            .contains("hasBeenRerun")
+    );
+    let changelog = checkout.read("CHANGELOG.md");
+    let sha = prepare(&std::fs::read(&breaking).unwrap(), "b")
+        .unwrap()
+        .sha256;
+    assert_eq!(
+        xtask::changelog::recorded_sha(&changelog),
+        Some(sha.as_str())
+    );
+    assert!(changelog.contains("\"Agent Service\" v2"), "{changelog}");
+    let section = |name: &str| {
+        let start = changelog
+            .find(&format!("### {name}\n"))
+            .unwrap_or_else(|| panic!("### {name} in\n{changelog}"));
+        let rest = &changelog[start + 4..];
+        &rest[..rest.find("\n#").unwrap_or(rest.len())]
+    };
+    assert!(section("Added").contains(
+        "- **Breaking** `ExecutionGet` (`client.execution_get()`, `GET /executions/{executionId}`): new required query parameter `include`"
+    ), "{changelog}");
+    assert!(
+        section("Removed").contains("- **Breaking** `Execution`: field `hasBeenRerun`"),
+        "{changelog}"
+    );
+    assert!(
+        section("Removed")
+            .contains("- **Breaking** `ExecutionStatus`: value `paused_by_agent` removed."),
+        "{changelog}"
+    );
+
+    // Fresh now; the next run with the same spec finds no change, and the next version
+    // still counts the breaking changes the Unreleased section records.
+    let (code, out, err) = checkout.xtask(&["regen", "--check"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("already records breaking changes"), "{out}");
+    assert_eq!(last_line(&out), "API change: none (next version 0.2.0)");
+}
+
+#[test]
+fn regen_with_the_same_spec_changes_nothing_and_check_is_clean() {
+    let checkout = Checkout::new("same");
+    let before = checkout.snapshot();
+    let (code, out, err) = checkout.xtask(&["regen"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("No API changes"), "{out}");
+    assert_eq!(last_line(&out), "API change: none (next version 0.1.0)");
+    assert!(
+        before == checkout.snapshot(),
+        "regen with the same spec changed files"
+    );
+    assert!(err.contains("CHANGELOG.md: up to date"), "{err}");
+    let (code, out, err) = checkout.xtask(&["regen", "--check"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(last_line(&out), "API change: none (next version 0.1.0)");
+}
+
+#[test]
+fn check_fails_without_the_changelog_the_baseline_or_the_specs_sha() {
+    let checkout = Checkout::new("check");
+    let changelog = checkout.read("CHANGELOG.md");
+    let baseline = checkout.read("xtask/api-baseline.json");
+
+    std::fs::remove_file(checkout.path("CHANGELOG.md")).unwrap();
+    let (code, _, err) = checkout.xtask(&["regen", "--check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("CHANGELOG.md: stale"), "{err}");
+    assert!(
+        !checkout.path("CHANGELOG.md").exists(),
+        "--check wrote a file"
+    );
+
+    // A changelog whose newest spec is another one.
+    let sha = xtask::changelog::recorded_sha(&changelog)
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        checkout.path("CHANGELOG.md"),
+        changelog.replace(&sha, &"0".repeat(64)),
+    )
+    .unwrap();
+    let (code, out, err) = checkout.xtask(&["regen", "--check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("CHANGELOG.md: stale"), "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("+Generated from the spec ")
+                && l.ends_with(&format!("(`openapi.yaml` sha256 `{sha}`)."))),
+        "{out}"
+    );
+    std::fs::write(checkout.path("CHANGELOG.md"), &changelog).unwrap();
+
+    std::fs::remove_file(checkout.path("xtask/api-baseline.json")).unwrap();
+    let (code, out, err) = checkout.xtask(&["regen", "--check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("xtask/api-baseline.json: stale"), "{err}");
+    assert!(out.contains("No API baseline"), "{out}");
+
+    // `regen` writes it back as it was; the changelog is not touched.
+    let (code, _, err) = checkout.xtask(&["regen"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(checkout.read("xtask/api-baseline.json"), baseline);
+    assert_eq!(checkout.read("CHANGELOG.md"), changelog);
+    assert_eq!(checkout.xtask(&["regen", "--check"]).0, 0);
+}
+
+#[test]
+fn the_first_regen_writes_the_initial_changelog_entry() {
+    let checkout = Checkout::new("initial");
+    std::fs::remove_file(checkout.path("CHANGELOG.md")).unwrap();
+    std::fs::remove_file(checkout.path("xtask/api-baseline.json")).unwrap();
+    let (code, out, err) = checkout.xtask(&["regen"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(last_line(&out), "API change: none (next version 0.1.0)");
+    let changelog = checkout.read("CHANGELOG.md");
+    assert_eq!(changelog, initial_changelog());
+    let model = prepare(vendored().as_bytes(), "openapi.yaml")
+        .unwrap()
+        .model;
+    let (title, version, sha) = (&model.spec.title, &model.spec.version, &model.spec.sha256);
+    assert!(
+        changelog.contains(&format!(
+            "## [Unreleased]\n\nGenerated from the spec \"{title}\" {version} (`openapi.yaml` sha256 `{sha}`).\n"
+        )),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains(&format!(
+            "### Added\n\n- Initial release: the client for \"{title}\" {version}, generated from `openapi.yaml` (sha256 `{sha}`).\n"
+        )),
+        "{changelog}"
+    );
+    // The baseline is the committed one.
+    assert_eq!(
+        checkout.read("xtask/api-baseline.json"),
+        std::fs::read_to_string(workspace_root().join("xtask/api-baseline.json")).unwrap()
+    );
+    assert_eq!(checkout.xtask(&["regen", "--check"]).0, 0);
+}
+
+// ----- --from a URL -----------------------------------------------------------------------
+
+/// What the local server does with each connection.
+#[derive(Clone)]
+enum Answer {
+    /// Answer with this status and body.
+    Reply(u16, &'static str, Vec<u8>),
+    /// Read the request and never answer (until the server is dropped).
+    Silent,
+}
+
+/// A one-thread HTTP/1.1 server on 127.0.0.1 for `--from URL`, bounded: it serves at most
+/// a few connections, for at most 60 s, and stops when dropped.
+struct LocalServer {
+    url: String,
+    requests: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LocalServer {
+    fn start(answer: Answer) -> LocalServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!(
+            "http://{}/agents/v2/openapi.yaml",
+            listener.local_addr().unwrap()
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (stop2, requests2) = (stop.clone(), requests.clone());
+        let thread = std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let mut held: Vec<TcpStream> = Vec::new();
+            let mut served = 0;
+            while !stop2.load(Ordering::SeqCst) && Instant::now() < deadline && served < 8 {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        served += 1;
+                        let _ = stream.set_nonblocking(false);
+                        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                        if read_head(&mut stream) {
+                            requests2.fetch_add(1, Ordering::SeqCst);
+                        }
+                        match &answer {
+                            Answer::Reply(status, content_type, body) => {
+                                let head = format!(
+                                    "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                                    body.len()
+                                );
+                                let _ = stream.write_all(head.as_bytes());
+                                let _ = stream.write_all(body);
+                            }
+                            Answer::Silent => held.push(stream),
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        LocalServer {
+            url,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Read a request head (up to the blank line); whether one arrived.
+fn read_head(stream: &mut TcpStream) -> bool {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    head.starts_with(b"GET /agents/v2/openapi.yaml ")
+}
+
+/// `regen --from <server>` must fail with exit code 1, an error naming the URL and
+/// containing `needles`, and no file changed.
+fn from_url_fails(name: &str, answer: Answer, extra: &[&str], needles: &[&str]) -> Duration {
+    let checkout = Checkout::new(name);
+    let before = checkout.snapshot();
+    let server = LocalServer::start(answer);
+    let mut args = vec!["regen", "--from", server.url.as_str()];
+    args.extend_from_slice(extra);
+    let started = Instant::now();
+    let (code, out, err) = checkout.xtask(&args);
+    let took = started.elapsed();
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains(&server.url), "the error names the URL: {err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{needle:?} in: {err}");
+    }
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(out.is_empty(), "no report without a spec: {out}");
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        1,
+        "one GET of the URL"
+    );
+    assert!(before == checkout.snapshot(), "{name}: files changed");
+    took
+}
+
+#[test]
+fn from_a_url_that_answers_404_fails_with_the_status() {
+    from_url_fails(
+        "http404",
+        Answer::Reply(404, "text/plain", b"no such file".to_vec()),
+        &[],
+        &["HTTP 404"],
+    );
+}
+
+#[test]
+fn from_a_url_that_never_answers_times_out() {
+    let took = from_url_fails(
+        "silent",
+        Answer::Silent,
+        &["--timeout", "0.5"],
+        &["timed out after 0.5 s"],
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn from_a_url_whose_body_is_not_a_spec_names_the_url() {
+    from_url_fails(
+        "notaspec",
+        Answer::Reply(
+            200,
+            "text/html",
+            b"<html><body>Sign in</body></html>".to_vec(),
+        ),
+        &[],
+        &["not an OpenAPI document"],
+    );
+}
+
+#[test]
+fn from_a_url_where_nothing_listens_is_refused() {
+    let checkout = Checkout::new("refused");
+    let before = checkout.snapshot();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/openapi.yaml");
+    let (code, _, err) = checkout.xtask(&["regen", "--from", &url]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&url) && err.contains("refused"), "{err}");
+    assert!(before == checkout.snapshot());
+}
+
+#[test]
+fn from_a_url_with_a_good_spec_vendors_it_and_writes_everything() {
+    // The vendored spec with one more optional field: a compatible change that generates.
+    let spec = vendored().replacen(
+        "        agentName:\n",
+        "        platformUrl:\n          description: Where to see this execution\n          type: string\n        agentName:\n",
+        1,
+    );
+    assert_ne!(spec, vendored());
+    let checkout = Checkout::new("goodurl");
+    let server = LocalServer::start(Answer::Reply(
+        200,
+        "application/yaml",
+        spec.clone().into_bytes(),
+    ));
+    let (code, out, err) = checkout.xtask(&["regen", "--from", &server.url, "--timeout", "20"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        marked_line(&out, "`platformUrl` (Rust `platform_url`)").starts_with("compatible"),
+        "{out}"
+    );
+    assert_eq!(
+        last_line(&out),
+        "API change: compatible (next version 0.1.1)"
+    );
+    assert_eq!(checkout.read("openapi.yaml"), spec);
+    assert!(
+        checkout
+            .read("asteroid-sdk/src/generated/client.rs")
+            .contains("pub platform_url:")
+    );
+    assert!(
+        checkout
+            .read("xtask/api-baseline.json")
+            .contains("\"platformUrl\"")
+    );
+    let changelog = checkout.read("CHANGELOG.md");
+    assert!(
+        changelog.contains("- `Execution`: new field `platformUrl`"),
+        "{changelog}"
+    );
+    for file in ["openapi.yaml", "CHANGELOG.md", "xtask/api-baseline.json"] {
+        assert!(err.contains(&format!("{file}: written")), "{file}: {err}");
+    }
+    // No temporary file is left, and the result is fresh.
+    assert!(
+        !checkout
+            .snapshot()
+            .keys()
+            .any(|p| p.to_string_lossy().contains("xtask-tmp"))
+    );
+    let (code, out, _) = checkout.xtask(&["regen", "--check"]);
+    assert_eq!(code, 0);
+    assert_eq!(last_line(&out), "API change: none (next version 0.1.1)");
+}
+
+#[test]
+fn a_download_over_the_size_limit_is_refused() {
+    use xtask::fetch::{Limits, Source, read};
+    let server = LocalServer::start(Answer::Reply(200, "application/yaml", vec![b'a'; 4096]));
+    let limits = Limits {
+        timeout: Duration::from_secs(20),
+        max_bytes: 1000,
+    };
+    let e = read(&Source::Url(server.url.clone()), limits).unwrap_err();
+    assert!(
+        e.message.contains(&server.url) && e.message.contains("limit of 1000 bytes"),
+        "{e}"
+    );
+    let ok = read(&Source::Url(server.url.clone()), Limits::default()).unwrap();
+    assert_eq!(ok.len(), 4096);
 }

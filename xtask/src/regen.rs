@@ -1,15 +1,31 @@
-//! `cargo xtask regen [--check]`: the spec, through the transforms, to the committed
-//! generated code.
+//! `cargo xtask regen [--check] [--from FILE|URL]`: the spec, through the transforms, to
+//! the committed generated code, the API baseline and the changelog.
+//!
+//! Two steps, so that the API change report does not depend on progenitor:
+//!
+//! 1. [`plan`]: read the spec (the vendored file, or `--from`), transform it, extract its
+//!    [`ApiModel`], compare it with `xtask/api-baseline.json`, and compute the report, the
+//!    new baseline and the new `CHANGELOG.md`, all in memory.
+//! 2. [`finish`]: generate the code with progenitor, then check or write every output
+//!    (generated files, baseline, changelog, and with `--from` the spec itself). Nothing is
+//!    written unless everything was computed; files are written to temporary files first
+//!    and renamed into place.
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::ensure::{Status, ensure_file_contents};
+use crate::api_diff::Impact;
+use crate::api_model::ApiModel;
+use crate::ensure::{Status, ensure_files};
 use crate::error::{Result, XtaskError};
-use crate::{generate, spec, transforms};
+use crate::fetch::{Limits, Source};
+use crate::report::{self, ApiReport};
+use crate::{changelog, generate, semver, spec, transforms};
 
 /// Where the inputs and outputs live, relative to the workspace root.
+#[derive(Debug, Clone)]
 pub struct Paths {
     /// The vendored spec.
     pub spec: PathBuf,
@@ -17,6 +33,12 @@ pub struct Paths {
     pub client: PathBuf,
     /// The generated httpmock helpers.
     pub mock: PathBuf,
+    /// The API model of the committed code.
+    pub baseline: PathBuf,
+    /// The changelog.
+    pub changelog: PathBuf,
+    /// The SDK's manifest, for its version.
+    pub manifest: PathBuf,
 }
 
 impl Paths {
@@ -26,6 +48,9 @@ impl Paths {
             spec: root.join("openapi.yaml"),
             client: root.join("asteroid-sdk/src/generated/client.rs"),
             mock: root.join("asteroid-sdk/src/generated/mock.rs"),
+            baseline: root.join(report::BASELINE_NAME),
+            changelog: root.join("CHANGELOG.md"),
+            manifest: root.join("asteroid-sdk/Cargo.toml"),
         }
     }
 }
@@ -40,10 +65,25 @@ pub fn workspace_root() -> PathBuf {
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Write nothing; report what is stale.
+    pub check: bool,
+    /// Read the new spec from here instead of the vendored file, and vendor it.
+    pub from: Option<Source>,
+    /// Timeout and size limit of reading `from`.
+    pub limits: Limits,
+}
+
 /// What `regen` found or did, file by file.
 pub struct Report {
     /// `(file, status)` pairs.
     pub files: Vec<(PathBuf, Status)>,
+    /// The API change report.
+    pub api: ApiReport,
+    /// Warnings worth showing (e.g. an unreadable baseline).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -53,19 +93,169 @@ impl Report {
     }
 }
 
-/// Generate all files in memory, then write them (or, with `check`, compare them).
-/// Nothing is written unless every step succeeded.
-pub fn run(paths: &Paths, check: bool) -> Result<Report> {
-    let bytes = std::fs::read(&paths.spec)
-        .map_err(|e| XtaskError::msg(format!("cannot read the spec: {e}")).in_file(&paths.spec))?;
-    let texts = generate_from_bytes(&bytes, &display_name(&paths.spec))
-        .map_err(|e| e.in_file(&paths.spec))?;
-    let mut files = Vec::new();
-    for (path, text) in [(&paths.client, &texts.client), (&paths.mock, &texts.mock)] {
-        let status = ensure_file_contents(path, text, check)?;
-        files.push((path.clone(), status));
+/// The new spec, read and transformed, with its API model: everything before progenitor.
+pub struct Prepared {
+    /// The spec's bytes, exactly as read.
+    pub bytes: Vec<u8>,
+    /// The sha256 of the bytes, hex.
+    pub sha256: String,
+    /// The transformed document.
+    pub doc: Value,
+    /// Its API model.
+    pub model: ApiModel,
+}
+
+/// Parse, validate and transform a spec and extract its API model. Errors name `source`
+/// (a file or a URL).
+pub fn prepare(bytes: &[u8], source: &str) -> Result<Prepared> {
+    let inner = || -> Result<Prepared> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| XtaskError::msg(format!("the spec is not UTF-8: {e}")))?;
+        let mut doc = spec::parse_yaml(text)?;
+        spec::validate(&doc)?;
+        transforms::run(&mut doc)?;
+        let sha256 = hex(&Sha256::digest(bytes));
+        let model = ApiModel::extract(&doc, &sha256)?;
+        Ok(Prepared {
+            bytes: bytes.to_vec(),
+            sha256,
+            doc,
+            model,
+        })
+    };
+    inner().map_err(|e| e.in_file(source))
+}
+
+/// Everything `regen` will check or write, computed without progenitor.
+pub struct Plan {
+    /// The new spec.
+    pub new: Prepared,
+    /// Where it was read: a file or a URL.
+    pub source: String,
+    /// The report.
+    pub api: ApiReport,
+    /// The new baseline's text.
+    pub baseline: String,
+    /// The new changelog's text.
+    pub changelog: String,
+    /// Whether the vendored spec is to be replaced by `new.bytes`.
+    pub replace_spec: bool,
+    /// Whether to check instead of write.
+    pub check: bool,
+    /// Warnings.
+    pub notes: Vec<String>,
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(XtaskError::msg(format!("cannot read: {e}")).in_file(path)),
     }
-    Ok(Report { files })
+}
+
+/// Step 1: read the new spec and compute the report, the baseline and the changelog.
+pub fn plan(paths: &Paths, options: &Options) -> Result<Plan> {
+    let (bytes, source_name) = match &options.from {
+        Some(source) => (crate::fetch::read(source, options.limits)?, source.name()),
+        None => {
+            let bytes = std::fs::read(&paths.spec).map_err(|e| {
+                XtaskError::msg(format!("cannot read the spec: {e}")).in_file(&paths.spec)
+            })?;
+            (bytes, paths.spec.display().to_string())
+        }
+    };
+    let new = prepare(&bytes, &source_name)?;
+    let mut notes = Vec::new();
+
+    let old = match read_optional(&paths.baseline)? {
+        None => None,
+        Some(text) => match ApiModel::from_json(&text) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                notes.push(format!(
+                    "{}; ignored, and written anew",
+                    e.in_file(&paths.baseline)
+                ));
+                None
+            }
+        },
+    };
+    let manifest = std::fs::read_to_string(&paths.manifest).map_err(|e| {
+        XtaskError::msg(format!("cannot read the SDK's version: {e}")).in_file(&paths.manifest)
+    })?;
+    let current = semver::package_version(&manifest).map_err(|e| e.in_file(&paths.manifest))?;
+    let old_changelog = read_optional(&paths.changelog)?;
+    let unreleased = old_changelog
+        .as_deref()
+        .map_or(Impact::None, changelog::unreleased_impact);
+
+    let api = report::build(old.as_ref(), &new.model, current, unreleased);
+    let spec_file = display_name(&paths.spec);
+    let entries = match &old {
+        Some(old) => report::changelog_entries(old, &new.model, &api.changes),
+        None if old_changelog.is_none() => vec![report::initial_entry(&new.model, &spec_file)],
+        None => Vec::new(),
+    };
+    let line = changelog::spec_line(
+        &new.model.spec.title,
+        &new.model.spec.version,
+        &spec_file,
+        &new.sha256,
+    );
+    let changelog = changelog::update(old_changelog.as_deref(), &line, &new.sha256, &entries);
+    let baseline = new.model.to_json();
+    Ok(Plan {
+        new,
+        source: source_name,
+        api,
+        baseline,
+        changelog,
+        replace_spec: options.from.is_some(),
+        check: options.check,
+        notes,
+    })
+}
+
+/// Step 2: generate the code, then check or write every output. On any error nothing
+/// has been written.
+pub fn finish(paths: &Paths, plan: Plan) -> Result<Report> {
+    let header = generate::header(&display_name(&paths.spec), &plan.new.sha256);
+    let texts = generate::generate(&plan.new.doc, &header).map_err(|e| e.in_file(&plan.source))?;
+    let mut outputs: Vec<(PathBuf, String)> = vec![
+        (paths.client.clone(), texts.client),
+        (paths.mock.clone(), texts.mock),
+        (paths.baseline.clone(), plan.baseline),
+        (paths.changelog.clone(), plan.changelog),
+    ];
+    if plan.replace_spec {
+        // `prepare` checked that the bytes are UTF-8, so this keeps them byte for byte.
+        let text = String::from_utf8(plan.new.bytes)
+            .map_err(|e| XtaskError::msg(format!("the spec is not UTF-8: {e}")))?;
+        outputs.push((paths.spec.clone(), text));
+    }
+    let files = ensure_files(&outputs, plan.check)?;
+    Ok(Report {
+        files,
+        api: plan.api,
+        notes: plan.notes,
+    })
+}
+
+/// [`plan`] then [`finish`].
+pub fn run_with(paths: &Paths, options: &Options) -> Result<Report> {
+    finish(paths, plan(paths, options)?)
+}
+
+/// Regenerate from the vendored spec (or, with `check`, compare).
+pub fn run(paths: &Paths, check: bool) -> Result<Report> {
+    run_with(
+        paths,
+        &Options {
+            check,
+            ..Options::default()
+        },
+    )
 }
 
 /// The whole pipeline on the spec's bytes: parse, validate, transform, generate.
@@ -85,6 +275,7 @@ fn display_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
