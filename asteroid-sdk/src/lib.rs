@@ -26,6 +26,9 @@ pub mod mock;
 pub mod config;
 pub mod decode;
 pub mod error;
+// Parameter serialization by OpenAPI style; the generated code does not call it yet.
+#[allow(dead_code)]
+pub(crate) mod params;
 pub mod poll;
 pub mod request_id;
 pub mod retry;
