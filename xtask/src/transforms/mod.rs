@@ -18,6 +18,7 @@ pub mod examples;
 pub mod exclusive_bounds;
 pub mod hoist_enums;
 pub mod nullable;
+pub mod param_styles;
 pub mod type_names;
 pub mod unevaluated;
 pub mod unknown_properties;
@@ -90,6 +91,11 @@ pub const PIPELINE: &[Transform] = &[
     Transform {
         name: "unknown_properties",
         apply: unknown_properties::apply,
+    },
+    // Parameters as progenitor takes them, their real serialization kept as `x-wire`.
+    Transform {
+        name: "param_styles",
+        apply: param_styles::apply,
     },
     // The names users read: last, so that earlier errors name the spec's own pointers.
     Transform {
