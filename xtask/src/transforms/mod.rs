@@ -19,6 +19,7 @@ pub mod exclusive_bounds;
 pub mod hoist_enums;
 pub mod nullable;
 pub mod param_styles;
+pub mod responses;
 pub mod type_names;
 pub mod unevaluated;
 pub mod unknown_properties;
@@ -73,6 +74,10 @@ pub const PIPELINE: &[Transform] = &[
     Transform {
         name: "error_responses",
         apply: error_responses::apply,
+    },
+    Transform {
+        name: "responses",
+        apply: responses::apply,
     },
     // Simpler, more useful Rust types.
     Transform {
