@@ -27,6 +27,7 @@ mod build_error;
 pub mod config;
 mod decode;
 mod error;
+mod params;
 mod poll;
 mod request_id;
 mod response;

@@ -803,3 +803,60 @@ fn a_download_over_the_size_limit_is_refused() {
     let ok = read(&Source::Url(server.url.clone()), Limits::default()).unwrap();
     assert_eq!(ok.len(), 4096);
 }
+
+/// The text of one generated builder (`pub struct NAME<'a>` up to the next struct).
+fn builder_text<'a>(client: &'a str, name: &str) -> &'a str {
+    let start = client
+        .find(&format!("pub struct {name}<'a>"))
+        .unwrap_or_else(|| panic!("no builder {name}"));
+    let rest = &client[start..];
+    let end = rest[1..].find("pub struct ").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[test]
+fn the_openapi_initiatives_petstore_expanded_generates_with_typed_default_errors() {
+    let root = workspace_root();
+    let bytes = std::fs::read(root.join("tests/data/petstore-expanded.yaml")).unwrap();
+    let out = generate_from_bytes(&bytes, "petstore-expanded.yaml").expect("petstore generates");
+    // `default` beside `200` is the error body: 4xx and 5xx decode as the typed `Error`.
+    let find_pets = builder_text(&out.client, "FindPets");
+    assert!(
+        find_pets.contains("crate::Error<types::Error>"),
+        "{find_pets}"
+    );
+    for arm in ["400u16..=499u16 =>", "500u16..=599u16 =>"] {
+        let at = find_pets
+            .find(arm)
+            .unwrap_or_else(|| panic!("no {arm}: {find_pets}"));
+        let body = &find_pets[at + arm.len()..];
+        let body = &body[..body.find("=>").unwrap_or(body.len())];
+        assert!(body.contains("Error::ErrorResponse"), "{arm}{body}");
+    }
+    // Other statuses are unexpected, not decoded as a success.
+    assert!(find_pets.contains("_ => Err(Error::UnexpectedResponse(response))"));
+    // 204 and no body beside `default`: the success type is `()`.
+    let delete = builder_text(&out.client, "DeletePet");
+    assert!(
+        delete.contains("ResponseValue<()>, crate::Error<types::Error>"),
+        "{delete}"
+    );
+}
+
+#[test]
+fn the_evolved_spec_generates_its_styled_list_parameters() {
+    let root = workspace_root();
+    let bytes = std::fs::read(root.join("tests/data/openapi.evolved.yaml")).unwrap();
+    let out = generate_from_bytes(&bytes, "openapi.yaml").expect("evolved spec generates");
+    let list = builder_text(&out.client, "ExecutionList");
+    // deepObject, pipeDelimited, spaceDelimited and the array header all reach the builder.
+    for field in [
+        "created:",
+        "label:",
+        "q:",
+        "status:",
+        "agent_id:",
+        "x_trace_tags:",
+    ] {
+        assert!(list.contains(field), "{field}: {list}");
+    }

@@ -19,6 +19,8 @@ pub mod examples;
 pub mod exclusive_bounds;
 pub mod hoist_inline;
 pub mod nullable;
+pub mod param_styles;
+pub mod responses;
 pub mod type_names;
 pub mod unevaluated;
 pub mod unknown_properties;
@@ -74,6 +76,10 @@ pub const PIPELINE: &[Transform] = &[
         name: "error_responses",
         apply: error_responses::apply,
     },
+    Transform {
+        name: "responses",
+        apply: responses::apply,
+    },
     // Simpler, more useful Rust types.
     Transform {
         name: "aliases",
@@ -96,6 +102,11 @@ pub const PIPELINE: &[Transform] = &[
     Transform {
         name: "unknown_properties",
         apply: unknown_properties::apply,
+    },
+    // Parameters as progenitor takes them, their real serialization kept as `x-wire`.
+    Transform {
+        name: "param_styles",
+        apply: param_styles::apply,
     },
     // The names users read: last, so that earlier errors name the spec's own pointers.
     Transform {
