@@ -1,24 +1,74 @@
 #!/usr/bin/env bash
-# A later spec regenerates with no hand edits and builds: copy the workspace, drop in
-# tests/data/openapi.evolved.yaml (a new status value, a new optional nullable property,
-# a second operation with a body, an inline enum and its own error schemas), run
-# `cargo xtask regen`, and build and run an example that calls the new operation.
+# A later spec that only adds things is a compatible release: copy the workspace, drop in
+# tests/data/openapi.evolved.yaml, `cargo xtask regen` it (no hand edits), then
+#   - the change report must end `API change: compatible (next version 0.1.1)`,
+#   - the crate builds with every feature (`mock` and `blocking` included),
+#   - the whole test suite passes on it, with the wire tests of the new operations
+#     (tests/data/evolved/wire.rs: styles on the wire, retries by method, body rules,
+#     typed mocks, blocking calls) added,
+#   - cargo-semver-checks, the committed crate as baseline, finds nothing that needs a
+#     major version, and agrees with the report's verdict.
+# Then the same for tests/data/openapi.breaking.yaml, where the report must say
+# `breaking (next version 0.2.0)` and cargo-semver-checks must require a major version.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cd "$root"
-git ls-files -z | xargs -0 -I{} cp --parents {} "$work/"
-cp tests/data/openapi.evolved.yaml "$work/openapi.yaml"
-mkdir -p "$work/asteroid-sdk/examples"
-cp tests/data/evolved_example.rs "$work/asteroid-sdk/examples/evolved.rs"
 # Share the build directory: only the copy's own crates are compiled again.
-export CARGO_TARGET_DIR="$root/target"
-cd "$work"
-cargo xtask regen
-grep -q "fn execution_cancel" asteroid-sdk/src/generated/client.rs
-out="$(cargo run -q -p asteroid-sdk --example evolved)"
-echo "$out"
-grep -q "retryable=true" <<<"$out"
-grep -q "^Queued$" <<<"$out"
-echo "evolve-check: the later spec regenerated and built with no hand edits"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+
+copy_workspace() { # $1: destination
+    mkdir -p "$1"
+    (cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$1/")
+    # The copy's `vendored spec is byte for byte the shared one` check has no shared/.
+}
+
+regen_with() { # $1: copy, $2: spec; prints the report, returns its last line in $verdict
+    cp "$2" "$1/openapi.yaml"
+    (cd "$1" && cargo xtask regen) | tee "$1/report.txt"
+    verdict="$(tail -n 1 "$1/report.txt")"
+}
+
+semver_check() { # $1: copy; prints cargo-semver-checks' output, sets $semver_major
+    set +e
+    out="$(cd "$1" && cargo semver-checks --manifest-path asteroid-sdk/Cargo.toml \
+        --baseline-root "$root/asteroid-sdk" --all-features 2>&1)"
+    status=$?
+    set -e
+    echo "$out" | tail -n 40
+    if grep -q "requires new major version" <<<"$out"; then
+        semver_major=yes
+    elif [ $status -eq 0 ]; then
+        semver_major=no
+    else
+        echo "evolve-check: cargo-semver-checks failed to run" >&2
+        exit 1
+    fi
+}
+
+echo "== later additive spec"
+additive="$work/additive"
+copy_workspace "$additive"
+regen_with "$additive" "$root/tests/data/openapi.evolved.yaml"
+[ "$verdict" = "API change: compatible (next version 0.1.1)" ] || {
+    echo "evolve-check: the report says '$verdict' for an additive spec" >&2; exit 1; }
+cp "$root/tests/data/evolved/wire.rs" "$additive/tests/it/evolved_wire.rs"
+echo "mod evolved_wire;" >>"$additive/tests/it/main.rs"
+(cd "$additive" && cargo xtask regen --check >/dev/null)
+(cd "$additive" && cargo build -p asteroid-sdk --all-features)
+(cd "$additive" && cargo test --workspace 2>&1 | tee "$work/additive-tests.txt" | grep -E "^test result|FAILED|panicked" || true)
+grep -q "FAILED\|panicked" "$work/additive-tests.txt" && { echo "evolve-check: tests fail on the additive spec" >&2; exit 1; }
+grep -q "evolved_wire::" "$work/additive-tests.txt" || grep -q "test result: ok" "$work/additive-tests.txt"
+semver_check "$additive"
+[ "$semver_major" = no ] || { echo "evolve-check: cargo-semver-checks requires a major version for an additive spec" >&2; exit 1; }
+
+echo "== later breaking spec"
+breaking="$work/breaking"
+copy_workspace "$breaking"
+regen_with "$breaking" "$root/tests/data/openapi.breaking.yaml"
+[ "$verdict" = "API change: breaking (next version 0.2.0)" ] || {
+    echo "evolve-check: the report says '$verdict' for a breaking spec" >&2; exit 1; }
+semver_check "$breaking"
+[ "$semver_major" = yes ] || { echo "evolve-check: cargo-semver-checks finds no major change in a breaking spec" >&2; exit 1; }
+
+echo "evolve-check: additive spec = compatible release (report and cargo-semver-checks agree), breaking spec = major (both agree)"

@@ -23,10 +23,14 @@ mod generated;
 #[path = "generated/mock.rs"]
 pub mod mock;
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod build_error;
 pub mod config;
 mod decode;
 mod error;
+#[cfg(feature = "mock")]
+mod mock_reply;
 mod params;
 mod poll;
 mod request_id;

@@ -37,8 +37,11 @@ pub fn generate(client: &syn::File) -> Result<TokenStream> {
             if fname == "new" || !matches!(f.vis, syn::Visibility::Public(_)) {
                 continue;
             }
-            let docs: Vec<&syn::Attribute> =
-                f.attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
+            let docs: Vec<&syn::Attribute> = f
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .collect();
             if fname == "send" {
                 let output = &f.sig.output;
                 let doc = " Sends the request and waits for the answer (blocking); see the async \
@@ -87,8 +90,8 @@ pub fn generate(client: &syn::File) -> Result<TokenStream> {
             #[derive(Debug, Clone)]
             #[must_use = "a request does nothing until it is sent"]
             pub struct #name<'a> {
-                client: &'a super::super::Client,
-                inner: crate::builder::#name<'a>,
+                pub(super) client: &'a super::super::Client,
+                pub(super) inner: crate::builder::#name<'a>,
             }
 
             impl<'a> #name<'a> {

@@ -65,13 +65,13 @@ pub const BARE_DEPENDENCIES: &[Dependency] = &[
         name: "uuid",
         version: "1.23",
         default_features: false,
-        features: &["serde", "std"],
+        features: &["serde", "std", "v4"],
     },
     Dependency {
         name: "chrono",
         version: "0.4.42",
         default_features: false,
-        features: &["serde", "std"],
+        features: &["clock", "serde", "std"],
     },
 ];
 

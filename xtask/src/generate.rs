@@ -17,6 +17,8 @@ pub struct Output {
     pub client: String,
     /// `asteroid-sdk/src/generated/mock.rs`.
     pub mock: String,
+    /// `asteroid-sdk/src/generated/blocking.rs`.
+    pub blocking: String,
 }
 
 /// The path, inside the SDK crate, of the type that holds the client's runtime state.
@@ -40,7 +42,8 @@ fn settings(open: &[open_types::OpenType]) -> GenerationSettings {
     settings
 }
 
-/// Generate the client and the mock helpers from a transformed document.
+/// Generate the client, the mock helpers and the blocking operations from a transformed
+/// document.
 pub fn generate(doc: &Value, header: &str) -> Result<Output> {
     let open = open_types::collect(doc)?;
     let deprecated = deprecated_fields(doc);
@@ -50,22 +53,20 @@ pub fn generate(doc: &Value, header: &str) -> Result<Output> {
     let client_tokens = guarded("client", || {
         Generator::new(&settings).generate_tokens(&spec)
     })?;
-    let mock_tokens = guarded("httpmock", || {
-        Generator::new(&settings).httpmock(&spec, "crate")
-    })?;
 
     let mut client: syn::File = syn::parse2(client_tokens)
         .map_err(|e| XtaskError::msg(format!("progenitor's output does not parse: {e}")))?;
     let extra_types: TokenStream = open.iter().map(|t| t.items.clone()).collect();
     let extra_items = operations_table(doc);
-    postprocess::client(
+    let operations = postprocess::operations::model(doc);
+    let op_types = postprocess::client(
         &mut client,
         &postprocess::Rewrites {
             extra_types,
             deprecated,
             extra_items,
             validation: postprocess::validation::Model::from_doc(doc),
-            operations: postprocess::operations::model(doc),
+            operations: operations.clone(),
             title: doc
                 .pointer("/info/title")
                 .and_then(Value::as_str)
@@ -74,13 +75,16 @@ pub fn generate(doc: &Value, header: &str) -> Result<Output> {
             enums: first_enum_values(doc),
         },
     )?;
-    let mock: syn::File = syn::parse2(mock_tokens).map_err(|e| {
-        XtaskError::msg(format!("progenitor's httpmock output does not parse: {e}"))
+    let mock: syn::File = syn::parse2(crate::mocks::generate(&operations, &op_types)?)
+        .map_err(|e| XtaskError::msg(format!("the generated mocks do not parse: {e}")))?;
+    let blocking: syn::File = syn::parse2(crate::blocking::generate(&client)?).map_err(|e| {
+        XtaskError::msg(format!("the generated blocking client does not parse: {e}"))
     })?;
 
     Ok(Output {
         client: format!("{header}{}", prettyplease::unparse(&client)),
         mock: format!("{header}{}", prettyplease::unparse(&mock)),
+        blocking: format!("{header}{}", prettyplease::unparse(&blocking)),
     })
 }
 

@@ -3,12 +3,14 @@
 //!
 //! - [`regen`]: `cargo xtask regen [--check] [--from FILE|URL]`, the spec ([`fetch`])
 //!   through [`transforms`] and progenitor ([`generate`], [`open_types`], [`postprocess`])
-//!   to the committed code; the API change report ([`api_model`], [`api_diff`],
+//!   to the committed code, with the typed mocks ([`mocks`]) and the blocking client
+//!   ([`blocking`]); the API change report ([`api_model`], [`api_diff`],
 //!   [`report`], [`semver`]) and the changelog ([`changelog`]).
 //! - [`build_cost`]: `cargo xtask build-cost`, the clean-build cost of the SDK.
 
 pub mod api_diff;
 pub mod api_model;
+pub mod blocking;
 pub mod build_cost;
 pub mod changelog;
 pub mod cli;
@@ -16,6 +18,7 @@ pub mod ensure;
 pub mod error;
 pub mod fetch;
 pub mod generate;
+pub mod mocks;
 pub mod names;
 pub mod open_types;
 pub mod postprocess;

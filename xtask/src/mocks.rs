@@ -17,11 +17,7 @@ use crate::postprocess::operations::{OpTypes, Operation};
 use crate::transforms::param_styles::{Location, WireParam};
 
 /// The mock module's text (without the header).
-pub fn generate(
-    ops: &[Operation],
-    types: &BTreeMap<String, OpTypes>,
-    wire: &BTreeMap<String, Vec<WireParam>>,
-) -> Result<TokenStream> {
+pub fn generate(ops: &[Operation], types: &BTreeMap<String, OpTypes>) -> Result<TokenStream> {
     let mut op_items = Vec::new();
     let mut server_methods = Vec::new();
     let mut ext_decls = Vec::new();
@@ -33,8 +29,7 @@ pub fn generate(
                 op.id
             )));
         };
-        let params = wire.get(&op.id).map(Vec::as_slice).unwrap_or_default();
-        op_items.push(operation(op, t, params)?);
+        op_items.push(operation(op, t, &op.wire)?);
         let method = format_ident!("{}", op.method);
         let method_async = format_ident!("{}_async", op.method);
         let when = format_ident!("{}When", op.builder);
@@ -211,7 +206,11 @@ fn path_regex(path: &str, this: Option<&str>) -> String {
     let mut out = String::from("^");
     let mut rest = path;
     while let Some(start) = rest.find('{') {
-        out.push_str(&regex_escape(&rest[..start]).replace('{', "{{").replace('}', "}}"));
+        out.push_str(
+            &regex_escape(&rest[..start])
+                .replace('{', "{{")
+                .replace('}', "}}"),
+        );
         let Some(len) = rest[start..].find('}') else {
             break;
         };
@@ -278,7 +277,7 @@ fn body_type(ty: &syn::Type) -> syn::Type {
 fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStream> {
     let when = format_ident!("{}When", op.builder);
     let then = format_ident!("{}Then", op.builder);
-    let method = op.method.to_uppercase();
+    let method = op.http_method.clone();
     let method_ident = format_ident!("{}", method);
     let all_paths = path_regex(&op.path, None);
 
@@ -316,7 +315,7 @@ fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStr
                         #spec
                         let segment = crate::params::path_segment_regex(&SPEC, value)
                             .unwrap_or_else(|e| panic!("asteroid_sdk::mock: {e}"));
-                        let re = ::httpmock::Regex::new(&format!(#fmt, segment))
+                        let re = ::regex::Regex::new(&format!(#fmt, segment))
                             .unwrap_or_else(|e| panic!("asteroid_sdk::mock: {e}"));
                         Self(self.0.path_matches(re))
                     },
@@ -469,7 +468,7 @@ fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStr
 
         impl #when {
             pub(crate) fn new(inner: ::httpmock::When) -> Self {
-                let re = ::httpmock::Regex::new(#all_paths)
+                let re = ::regex::Regex::new(#all_paths)
                     .unwrap_or_else(|e| panic!("asteroid_sdk::mock: {e}"));
                 Self(inner.method(::httpmock::Method::#method_ident).path_matches(re))
             }
@@ -576,7 +575,10 @@ mod tests {
 
     #[test]
     fn path_regexes_escape_literals_and_place_the_parameter() {
-        assert_eq!(path_regex("/executions/{executionId}", None), "^/executions/[^/]*$");
+        assert_eq!(
+            path_regex("/executions/{executionId}", None),
+            "^/executions/[^/]*$"
+        );
         assert_eq!(
             path_regex("/a.b/{x}/c/{y}", Some("y")),
             "^/a\\.b/[^/]*/c/{}$"
@@ -591,7 +593,10 @@ mod tests {
             borrowed(&t("::std::vec::Vec<types::Status>")).to_string(),
             "& [types :: Status]"
         );
-        assert_eq!(borrowed(&t("::uuid::Uuid")).to_string(), "& :: uuid :: Uuid");
+        assert_eq!(
+            borrowed(&t("::uuid::Uuid")).to_string(),
+            "& :: uuid :: Uuid"
+        );
         assert_eq!(reason_name(429), "too_many_requests");
         assert_eq!(reason_name(299), "status_299");
     }

@@ -33,6 +33,8 @@ pub struct Paths {
     pub client: PathBuf,
     /// The generated httpmock helpers.
     pub mock: PathBuf,
+    /// The generated blocking operations.
+    pub blocking: PathBuf,
     /// The API model of the committed code.
     pub baseline: PathBuf,
     /// The changelog.
@@ -48,6 +50,7 @@ impl Paths {
             spec: root.join("openapi.yaml"),
             client: root.join("asteroid-sdk/src/generated/client.rs"),
             mock: root.join("asteroid-sdk/src/generated/mock.rs"),
+            blocking: root.join("asteroid-sdk/src/generated/blocking.rs"),
             baseline: root.join(report::BASELINE_NAME),
             changelog: root.join("CHANGELOG.md"),
             manifest: root.join("asteroid-sdk/Cargo.toml"),
@@ -225,6 +228,7 @@ pub fn finish(paths: &Paths, plan: Plan) -> Result<Report> {
     let mut outputs: Vec<(PathBuf, String)> = vec![
         (paths.client.clone(), texts.client),
         (paths.mock.clone(), texts.mock),
+        (paths.blocking.clone(), texts.blocking),
         (paths.baseline.clone(), plan.baseline),
         (paths.changelog.clone(), plan.changelog),
     ];

@@ -259,7 +259,11 @@ impl Runtime {
             .thread_name("asteroid-sdk-blocking")
             .enable_all()
             .build()
-            .map_err(|e| Error::Config(format!("the blocking client's runtime could not start: {e}")))?;
+            .map_err(|e| {
+                Error::Config(format!(
+                    "the blocking client's runtime could not start: {e}"
+                ))
+            })?;
         Ok(Self {
             runtime: Some(runtime),
         })

@@ -5991,18 +5991,30 @@ pub mod builder {
             > = async move {
                 let Self { client, execution_id } = self;
                 let execution_id = execution_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/executions/{}", client.baseurl, encode_path(& execution_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let url = {
+                    let mut url = ::std::string::String::with_capacity(
+                        client.baseurl.len() + 64,
                     );
+                    url.push_str(&client.baseurl);
+                    url.push_str("/executions/");
+                    url.push_str(
+                        &{
+                            const SPEC: crate::params::ParamSpec = crate::params::ParamSpec::new(
+                                "executionId",
+                                crate::params::Style::Simple,
+                                false,
+                                false,
+                            );
+                            crate::params::path_segment(&SPEC, &execution_id)
+                                .map_err(Error::InvalidRequest)?
+                        },
+                    );
+                    crate::params::check_path(&url[client.baseurl.len()..])
+                        .map_err(Error::InvalidRequest)?;
+                    url
+                };
+                #[allow(unused_mut)]
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client

@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::visit_mut::VisitMut;
@@ -20,6 +21,7 @@ use super::validation::Constraint;
 use crate::error::{Result, XtaskError};
 use crate::names::{snake_name, type_name};
 use crate::transforms::HTTP_METHODS;
+use crate::transforms::param_styles::{self, Location, WireParam};
 
 /// A parameter of an operation, as the spec describes it.
 #[derive(Debug, Clone)]
@@ -63,6 +65,8 @@ pub struct Operation {
     pub body: Option<(Option<String>, bool)>,
     /// Documented statuses.
     pub responses: Vec<Status>,
+    /// How each parameter goes on the wire (`param_styles`), in spec order.
+    pub wire: Vec<WireParam>,
 }
 
 /// A documented status of an operation.
@@ -89,6 +93,7 @@ pub struct OpTypes {
 
 /// Every operation of the transformed document.
 pub fn model(doc: &Value) -> Vec<Operation> {
+    let mut wire = param_styles::collect(doc);
     let mut ops = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return ops;
@@ -170,6 +175,7 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                 params,
                 body,
                 responses,
+                wire: wire.remove(id).unwrap_or_default(),
             });
         }
     }
@@ -236,6 +242,7 @@ pub fn rewrite(
                             "progenitor made a request builder `{name}` that matches no operation"
                         )));
                     };
+                    restore_struct_params(s, op)?;
                     setters.insert(name.clone(), builder_fields(s));
                     set_docs(&mut s.attrs, &builder_doc(op));
                 }
@@ -269,6 +276,9 @@ pub fn rewrite(
                                 " Changes the request body with its builder (a field at a time).",
                             ),
                             other => {
+                                if let Some(t) = struct_param_type(op, other) {
+                                    replace_map_type(&mut f.sig, &t);
+                                }
                                 let param = op.params.iter().find(|p| p.rust == other);
                                 set_docs(&mut f.attrs, &param_doc(param, other));
                             }
@@ -622,6 +632,7 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<(syn::Type, s
     let original = to_sdk_response((**ty).clone());
     let mut block = f.block.clone();
     insert_checks(&mut block, op);
+    wire_params(&mut block, op)?;
     let mut decode = DecodeRewriter;
     decode.visit_block_mut(&mut block);
     f.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error<#err_body>>);
@@ -645,6 +656,273 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<(syn::Type, s
         ),
     );
     Ok((success, err_body))
+}
+
+/// The Rust type of a parameter that `param_styles` gave a map stand-in
+/// (`types::ExecutionTimeWindow` for a `deepObject` of that schema).
+fn struct_param_type(op: &Operation, rust: &str) -> Option<syn::Type> {
+    let w = op.wire.iter().find(|w| w.rust_name == rust)?;
+    let schema = w.replaced_schema.as_ref()?;
+    let name = crate::transforms::schema_ref_name(schema).or_else(|| {
+        schema
+            .get("allOf")?
+            .as_array()?
+            .iter()
+            .find_map(crate::transforms::schema_ref_name)
+    })?;
+    let ident = format_ident!("{}", type_name(name));
+    Some(syn::parse_quote!(types::#ident))
+}
+
+/// Replace the map stand-in (`HashMap<String, String>`) by the parameter's struct type in
+/// a setter's signature.
+fn replace_map_type(sig: &mut syn::Signature, t: &syn::Type) {
+    MapType(t).visit_signature_mut(sig);
+}
+
+struct MapType<'a>(&'a syn::Type);
+
+impl VisitMut for MapType<'_> {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if super::structs::is_string_map(ty) {
+            *ty = self.0.clone();
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+}
+
+/// Restore the struct type of the builder fields that have a map stand-in.
+fn restore_struct_params(s: &mut syn::ItemStruct, op: &Operation) -> Result<()> {
+    let syn::Fields::Named(named) = &mut s.fields else {
+        return Ok(());
+    };
+    for f in named.named.iter_mut() {
+        let Some(ident) = &f.ident else { continue };
+        if let Some(t) = struct_param_type(op, &ident.to_string()) {
+            MapType(&t).visit_type_mut(&mut f.ty);
+        }
+    }
+    Ok(())
+}
+
+/// Parameters on the wire exactly as the spec says (`crate::params`): the path expanded
+/// by each parameter's style, the query string written by style and `explode`, header
+/// parameters by the `simple` style; progenitor's `api-version` header (not in the spec)
+/// is not sent.
+fn wire_params(block: &mut syn::Block, op: &Operation) -> Result<()> {
+    let specs: BTreeMap<&str, TokenStream> = op
+        .wire
+        .iter()
+        .map(|w| {
+            let api = &w.api_name;
+            let style = format_ident!("{}", w.style.variant());
+            let explode = w.explode;
+            let reserved = w.allow_reserved;
+            (
+                w.rust_name.as_str(),
+                quote! {
+                    crate::params::ParamSpec::new(#api, crate::params::Style::#style, #explode, #reserved)
+                },
+            )
+        })
+        .collect();
+    for w in op.wire.iter().filter(|w| w.location == Location::Header) {
+        if w.api_name.is_empty()
+            || !w
+                .api_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            return Err(XtaskError::msg(format!(
+                "operation {}: header parameter {:?} is not a valid header name",
+                op.id, w.api_name
+            )));
+        }
+    }
+
+    struct Wire<'a> {
+        op: &'a Operation,
+        specs: &'a BTreeMap<&'a str, TokenStream>,
+        done_url: bool,
+        done_query: bool,
+        done_headers: bool,
+    }
+    impl Wire<'_> {
+        fn url(&self, base: &syn::Ident) -> syn::Expr {
+            let mut pushes = Vec::new();
+            let mut rest = self.op.path.as_str();
+            while let Some(start) = rest.find('{') {
+                let literal = &rest[..start];
+                if !literal.is_empty() {
+                    pushes.push(quote! { url.push_str(#literal); });
+                }
+                let Some(len) = rest[start..].find('}') else {
+                    break;
+                };
+                let name = &rest[start + 1..start + len];
+                match self
+                    .op
+                    .wire
+                    .iter()
+                    .find(|w| w.api_name == name && w.location == Location::Path)
+                {
+                    Some(w) => {
+                        let ident = format_ident!("{}", w.rust_name);
+                        let spec = &self.specs[w.rust_name.as_str()];
+                        pushes.push(quote! {
+                            url.push_str(&{
+                                const SPEC: crate::params::ParamSpec = #spec;
+                                crate::params::path_segment(&SPEC, &#ident).map_err(Error::InvalidRequest)?
+                            });
+                        });
+                    }
+                    None => {
+                        let raw = &rest[start..start + len + 1];
+                        pushes.push(quote! { url.push_str(#raw); });
+                    }
+                }
+                rest = &rest[start + len + 1..];
+            }
+            if !rest.is_empty() {
+                pushes.push(quote! { url.push_str(#rest); });
+            }
+            syn::parse_quote!({
+                let mut url = ::std::string::String::with_capacity(#base.baseurl.len() + 64);
+                url.push_str(&#base.baseurl);
+                #( #pushes )*
+                crate::params::check_path(&url[#base.baseurl.len()..]).map_err(Error::InvalidRequest)?;
+                url
+            })
+        }
+
+        fn query(&self, request: &syn::Ident) -> Option<syn::Stmt> {
+            let pushes: Vec<TokenStream> = self
+                .op
+                .wire
+                .iter()
+                .filter(|w| w.location == Location::Query)
+                .map(|w| {
+                    let ident = format_ident!("{}", w.rust_name);
+                    let spec = &self.specs[w.rust_name.as_str()];
+                    quote! {
+                        {
+                            const SPEC: crate::params::ParamSpec = #spec;
+                            crate::params::push_query(&mut query, &SPEC, &#ident).map_err(Error::InvalidRequest)?;
+                        }
+                    }
+                })
+                .collect();
+            if pushes.is_empty() {
+                return None;
+            }
+            Some(syn::parse_quote!({
+                let mut query = ::std::string::String::new();
+                #( #pushes )*
+                crate::params::apply_query(&mut #request, &query);
+            }))
+        }
+
+        fn headers(&self) -> Vec<syn::Stmt> {
+            self.op
+                .wire
+                .iter()
+                .filter(|w| w.location == Location::Header)
+                .map(|w| {
+                    let ident = format_ident!("{}", w.rust_name);
+                    let spec = &self.specs[w.rust_name.as_str()];
+                    let lower = w.api_name.to_ascii_lowercase();
+                    syn::parse_quote! {
+                        {
+                            const SPEC: crate::params::ParamSpec = #spec;
+                            if let ::std::option::Option::Some(value) =
+                                crate::params::header_value(&SPEC, &#ident).map_err(Error::InvalidRequest)?
+                            {
+                                header_map.append(::reqwest::header::HeaderName::from_static(#lower), value);
+                            }
+                        }
+                    }
+                })
+                .collect()
+        }
+    }
+    impl VisitMut for Wire<'_> {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let mut out = Vec::with_capacity(block.stmts.len());
+            for stmt in std::mem::take(&mut block.stmts) {
+                let text = quote!(#stmt).to_string();
+                // progenitor's header parameters and its `api-version` header.
+                if matches!(stmt, syn::Stmt::Expr(..))
+                    && text.contains("header_map . append (")
+                    && !text.contains("crate :: params :: header_value")
+                {
+                    continue;
+                }
+                let mut stmt = stmt;
+                // Nested blocks first (the send body is an `async move` block inside a
+                // statement); what this pass inserts is not visited again.
+                syn::visit_mut::visit_stmt_mut(self, &mut stmt);
+                let mut after: Vec<syn::Stmt> = Vec::new();
+                if let syn::Stmt::Local(local) = &mut stmt
+                    && let syn::Pat::Ident(bind) = &local.pat
+                    && let Some(init) = &mut local.init
+                {
+                    let ident = bind.ident.clone();
+                    if let syn::Expr::Macro(m) = &*init.expr
+                        && m.mac.path.is_ident("format")
+                        && !self.done_url
+                    {
+                        // `let url = format!("{}/path/{}", client.baseurl, encode_path(..));`
+                        let base: syn::Ident = format_ident!("client");
+                        *init.expr = self.url(&base);
+                        self.done_url = true;
+                    } else if text.contains("HeaderMap :: with_capacity") && !self.done_headers {
+                        after.extend(self.headers());
+                        local.attrs.push(syn::parse_quote!(#[allow(unused_mut)]));
+                        self.done_headers = true;
+                    } else if text.contains(". build () ?") && !self.done_query {
+                        // Drop progenitor's `.query(..)` calls; the query is written below.
+                        StripQuery.visit_expr_mut(&mut init.expr);
+                        after.extend(self.query(&ident));
+                        self.done_query = true;
+                    }
+                }
+                out.push(stmt);
+                out.extend(after);
+            }
+            block.stmts = out;
+        }
+    }
+    struct StripQuery;
+    impl VisitMut for StripQuery {
+        fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+            if let syn::Expr::MethodCall(call) = e
+                && call.method == "query"
+            {
+                let receiver = (*call.receiver).clone();
+                *e = receiver;
+                self.visit_expr_mut(e);
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    let mut wire = Wire {
+        op,
+        specs: &specs,
+        done_url: false,
+        done_query: false,
+        done_headers: false,
+    };
+    wire.visit_block_mut(block);
+    if !wire.done_url || !wire.done_query {
+        return Err(XtaskError::msg(format!(
+            "`{}::send`: progenitor's URL or request construction was not found; has its \
+             output changed?",
+            op.builder
+        )));
+    }
+    Ok(())
 }
 
 /// `ResponseValue<T>` to `crate::Response<T>`, wherever it appears in `ty`.
