@@ -8,6 +8,7 @@ mod freshness;
 mod fuzz;
 mod http;
 mod mocks;
+mod new_user;
 mod redirects;
 mod regen;
 mod retries;

@@ -293,7 +293,8 @@ fn open_union(
         " The `{property}` value: the variant's tag, or the raw one of an unknown variant."
     );
     let summary = format!(
-        " Tagged by `{property}`; an object with another `{property}` is kept whole in \
+        " Tagged by `{property}`; an object with another `{property}`, or with a known \
+         `{property}` but not the shape the spec gives it, is kept whole in \
          [`{ty}::{unknown_name}`]."
     );
     let items = quote! {
@@ -304,7 +305,8 @@ fn open_union(
         #[non_exhaustive]
         pub enum #ident {
             #( #[doc = #variant_docs] #variant_idents(#inner_types), )*
-            /// A variant this version of the SDK does not know: the whole JSON object.
+            /// A variant this version of the SDK does not know (or whose object does not
+            /// have the shape the spec gives it): the whole JSON object.
             #unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
         }
 
@@ -344,15 +346,23 @@ fn open_union(
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let map = <::serde_json::Map<::std::string::String, ::serde_json::Value>
                     as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = map.get(#property).and_then(::serde_json::Value::as_str);
-                match tag {
+                let value = ::serde_json::Value::Object(map);
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str);
+                // A known tag whose object is not what the spec says (the live API ahead
+                // of the spec) is kept whole, like an unknown tag: the rest of the
+                // response still decodes.
+                let known = match tag {
                     #(
-                        Some(#tags) => ::serde_json::from_value(::serde_json::Value::Object(map))
-                            .map(Self::#variant_idents)
-                            .map_err(|e| <D::Error as ::serde::de::Error>::custom(
-                                format_args!("{} variant `{}`: {}", #ty, #tags, e))),
+                        Some(#tags) => <#inner_types as ::serde::Deserialize>::deserialize(&value)
+                            .ok()
+                            .map(Self::#variant_idents),
                     )*
-                    _ => Ok(Self::#unknown(map)),
+                    _ => None,
+                };
+                match (known, value) {
+                    (Some(known), _) => Ok(known),
+                    (None, ::serde_json::Value::Object(map)) => Ok(Self::#unknown(map)),
+                    (None, _) => Ok(Self::#unknown(::serde_json::Map::new())),
                 }
             }
         }

@@ -5431,7 +5431,7 @@ pub mod types {
     }
     /// Discriminated union of trigger contexts (discriminated by source)
     ///
-    /// Tagged by `source`; an object with another `source` is kept whole in [`ExecutionTriggerContext::Unknown`].
+    /// Tagged by `source`; an object with another `source`, or with a known `source` but not the shape the spec gives it, is kept whole in [`ExecutionTriggerContext::Unknown`].
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub enum ExecutionTriggerContext {
@@ -5441,7 +5441,8 @@ pub mod types {
         Schedule(ExecutionScheduleTriggerContext),
         /// `source: "ui"`
         Ui(ExecutionUiTriggerContext),
-        /// A variant this version of the SDK does not know: the whole JSON object.
+        /// A variant this version of the SDK does not know (or whose object does not
+        /// have the shape the spec gives it): the whole JSON object.
         Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
     }
     impl ExecutionTriggerContext {
@@ -5498,37 +5499,36 @@ pub mod types {
                 ::std::string::String,
                 ::serde_json::Value,
             > as ::serde::Deserialize>::deserialize(deserializer)?;
-            let tag = map.get("source").and_then(::serde_json::Value::as_str);
-            match tag {
+            let value = ::serde_json::Value::Object(map);
+            let tag = value.get("source").and_then(::serde_json::Value::as_str);
+            let known = match tag {
                 Some("api") => {
-                    ::serde_json::from_value(::serde_json::Value::Object(map))
+                    <ExecutionApiTriggerContext as ::serde::Deserialize>::deserialize(
+                            &value,
+                        )
+                        .ok()
                         .map(Self::Api)
-                        .map_err(|e| <D::Error as ::serde::de::Error>::custom(
-                            format_args!(
-                                "{} variant `{}`: {}", "ExecutionTriggerContext", "api", e
-                            ),
-                        ))
                 }
                 Some("schedule") => {
-                    ::serde_json::from_value(::serde_json::Value::Object(map))
+                    <ExecutionScheduleTriggerContext as ::serde::Deserialize>::deserialize(
+                            &value,
+                        )
+                        .ok()
                         .map(Self::Schedule)
-                        .map_err(|e| <D::Error as ::serde::de::Error>::custom(
-                            format_args!(
-                                "{} variant `{}`: {}", "ExecutionTriggerContext",
-                                "schedule", e
-                            ),
-                        ))
                 }
                 Some("ui") => {
-                    ::serde_json::from_value(::serde_json::Value::Object(map))
+                    <ExecutionUiTriggerContext as ::serde::Deserialize>::deserialize(
+                            &value,
+                        )
+                        .ok()
                         .map(Self::Ui)
-                        .map_err(|e| <D::Error as ::serde::de::Error>::custom(
-                            format_args!(
-                                "{} variant `{}`: {}", "ExecutionTriggerContext", "ui", e
-                            ),
-                        ))
                 }
-                _ => Ok(Self::Unknown(map)),
+                _ => None,
+            };
+            match (known, value) {
+                (Some(known), _) => Ok(known),
+                (None, ::serde_json::Value::Object(map)) => Ok(Self::Unknown(map)),
+                (None, _) => Ok(Self::Unknown(::serde_json::Map::new())),
             }
         }
     }

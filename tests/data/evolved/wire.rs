@@ -30,7 +30,8 @@ async fn query_parameters_follow_their_style_and_explode() {
     let client = client_for(&server);
     let a: Uuid = "11111111-1111-4111-8111-111111111111".parse().unwrap();
     let b: Uuid = "22222222-2222-4222-8222-222222222222".parse().unwrap();
-    let after = "2026-11-01T00:00:00Z".parse().unwrap();
+    let after: asteroid_sdk::chrono::DateTime<asteroid_sdk::chrono::Utc> =
+        "2026-11-01T00:00:00Z".parse().unwrap();
     let list = client
         .execution_list()
         .status(vec![ExecutionStatus::Queued, ExecutionStatus::Running])

@@ -306,6 +306,10 @@ mod tests {
                     pub async fn send(self) -> Result<ResponseValue<types::Item>, Error<types::E>> {
                         let Self { client, id } = self;
                         let id = id.map_err(Error::InvalidRequest)?;
+                        let url = format!("{}/items/{}", client.baseurl, encode_path(&id.to_string()),);
+                        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                        header_map.append(::reqwest::header::HeaderName::from_static("api-version"), x);
+                        let mut request = client.client.get(url).headers(header_map).build()?;
                         let _m = "conversion to `:: uuid :: Uuid` for id failed";
                         match 1 {
                             200u16 => ResponseValue::from_response(r).await,
@@ -334,6 +338,9 @@ mod tests {
             "/// Get an item.",
             "    ///     .id(asteroid_sdk::uuid::Uuid::nil())",
             "/// A client of the Test API.",
+            "url.push_str(\"/items/\");",
+            "crate::params::path_segment(&SPEC, &id)",
+            "crate::params::check_path(",
         ] {
             assert!(text.contains(want), "missing {want:?} in\n{text}");
         }
@@ -346,6 +353,10 @@ mod tests {
             "Client::new is gone: {text}"
         );
         assert!(!text.contains("progenitor's doc"), "{text}");
+        assert!(
+            !text.contains("api-version"),
+            "not in the spec, not sent: {text}"
+        );
     }
 
     #[test]
