@@ -1,7 +1,7 @@
-//! Quickstart: fetch an execution, then watch it until it finishes.
+//! Quickstart: fetch an execution, then follow it until it finishes.
 //!
 //! Offline, with no `ASTEROID_API_KEY` set, against an in-process mock server that plays
-//! an execution going `starting` -> `running` -> `completed` over about 2 seconds:
+//! an execution going `starting` -> `running` -> `completed`:
 //!
 //! ```sh
 //! cargo run -p asteroid-sdk --example quickstart
@@ -19,10 +19,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use asteroid_sdk::mock::MockServerExt;
-use asteroid_sdk::{Client, Execution, Uuid, WaitOptions};
-use futures_util::StreamExt;
-use httpmock::MockServer;
+use asteroid_sdk::mock::MockServer;
+use asteroid_sdk::{Client, Execution, ExecutionStatus, Uuid, WaitOptions};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -53,75 +51,49 @@ async fn real_api() -> Result<(), BoxError> {
         .map_err(|e| format!("execution id {raw:?} is not a UUID: {e}"))?;
     let client = Client::from_env()?;
     // The default schedule (2 s growing to 30 s) is polite to the real API.
-    fetch_and_watch(&client, id, WaitOptions::default()).await
+    fetch_and_follow(&client, id, WaitOptions::default()).await
 }
 
-/// No API key: an in-process mock server scripts the execution's life.
+/// No API key: an in-process mock server plays the execution's life, one phase a poll.
 async fn offline() -> Result<(), BoxError> {
     println!(
         "{} is not set: running against an in-process mock server.\n",
         asteroid_sdk::config::API_KEY_ENV
     );
-    let server = MockServer::start_async().await;
-    let completed: Execution = serde_json::from_str(SAMPLE_EXECUTION)?;
+    let completed: Execution = asteroid_sdk::serde_json::from_str(SAMPLE_EXECUTION)?;
     let id = completed.id;
     // The earlier phases: no result, end time, duration or recording yet.
-    let phase = |status: &str| {
+    let phase = |status: ExecutionStatus| {
         let mut e = completed.clone();
-        e.status = status.into();
+        e.status = status;
         e.execution_result = None;
         e.terminal_at = None;
         e.duration = None;
         e.recording_url = None;
         e
     };
-    let starting = phase("starting");
-    let running = phase("running");
-
-    let client = Client::builder()
-        .without_api_key()
-        .base_url(server.base_url())
-        .build()?;
-
-    let first = server.execution_get(|when, then| {
+    let phases = [
+        phase(ExecutionStatus::Starting),
+        phase(ExecutionStatus::Starting),
+        phase(ExecutionStatus::Running),
+        phase(ExecutionStatus::Running),
+        completed.clone(),
+    ];
+    let server = MockServer::start_async().await;
+    server.execution_get(|when, then| {
         when.execution_id(&id);
-        then.ok(&starting);
+        then.ok_sequence(&phases);
     });
-    // The script: each phase's mock is added before the previous one is removed, so a
-    // poll never falls between two phases (the oldest matching mock answers).
-    let script = async {
-        tokio::time::sleep(Duration::from_millis(1000)).await;
-        let second = server.execution_get(|when, then| {
-            when.execution_id(&id);
-            then.ok(&running);
-        });
-        first.delete_async().await;
-        tokio::time::sleep(Duration::from_millis(1200)).await;
-        let _third = server.execution_get(|when, then| {
-            when.execution_id(&id);
-            then.ok(&completed);
-        });
-        second.delete_async().await;
-        // Keep the last phase (`_third`) alive until the watcher is done with it.
-        std::future::pending::<()>().await;
-    };
+    let client = server.client();
     let options = WaitOptions::default()
         .with_delays(Duration::from_millis(200), Duration::from_millis(500))
         .with_timeout(Some(Duration::from_secs(30)));
-    tokio::select! {
-        result = fetch_and_watch(&client, id, options) => result,
-        () = script => unreachable!("the script never ends"),
-    }
+    fetch_and_follow(&client, id, options).await
 }
 
-/// Fetch the execution once, print a summary, then watch it to the end.
-async fn fetch_and_watch(client: &Client, id: Uuid, options: WaitOptions) -> Result<(), BoxError> {
-    let execution = client
-        .execution_get()
-        .execution_id(id)
-        .send()
-        .await?
-        .into_inner();
+/// Fetch the execution once, print a summary, then follow it to the end.
+async fn fetch_and_follow(client: &Client, id: Uuid, options: WaitOptions) -> Result<(), BoxError> {
+    let execution = client.execution_get().execution_id(id).send().await?;
     println!("execution  {}", execution.id);
     println!("agent      {}", execution.agent_name);
     println!("status     {}", execution.status);
@@ -133,13 +105,12 @@ async fn fetch_and_watch(client: &Client, id: Uuid, options: WaitOptions) -> Res
             .and_then(|t| t.source())
             .unwrap_or("unknown")
     );
-    println!("\nwatching for status changes...");
+    println!("\nfollowing its status...");
 
-    let watch = client.watch_execution_with(id, options);
-    let mut watch = std::pin::pin!(watch);
+    let mut watch = client.watch_execution_with(id, options);
     let mut last = None;
-    while let Some(item) = watch.next().await {
-        let execution = item?;
+    while let Some(change) = watch.next().await {
+        let execution = change?;
         println!("  -> {}", execution.status);
         last = Some(execution);
     }
@@ -147,7 +118,10 @@ async fn fetch_and_watch(client: &Client, id: Uuid, options: WaitOptions) -> Res
 
     println!("\nfinal status: {}", last.status);
     match last.result() {
-        Some(result) => println!("result:\n{}", serde_json::to_string_pretty(result)?),
+        Some(result) => println!(
+            "result:\n{}",
+            asteroid_sdk::serde_json::to_string_pretty(result)?
+        ),
         None => println!("no result"),
     }
     if let Some(reasoning) = last.reasoning() {

@@ -171,7 +171,7 @@ impl<E> Error<E> {
     }
 
     /// Whether trying again later may succeed: timeouts, connection failures, and the
-    /// statuses in [`retry::RETRYABLE_STATUSES`] (408, 409, 429, 500, 502, 503, 504).
+    /// statuses 408, 409, 429, 500, 502, 503 and 504.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Timeout(_) | Error::Connect(_) | Error::Transport(_) => true,

@@ -1,25 +1,22 @@
-#![doc = include_str!("../../README.md")]
-#![warn(missing_docs)]
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The generated client: never edited by hand (`cargo xtask regen` writes it). Lints and
 // rustfmt are switched off here, not in the file, so they stay on for the code we write.
 #[rustfmt::skip]
 #[allow(
-    missing_docs,
     unused_imports,
     deprecated,
     clippy::all,
     clippy::pedantic,
-    rustdoc::all,
 )]
 #[path = "generated/client.rs"]
 mod generated;
 
-/// Typed [httpmock](https://docs.rs/httpmock) helpers for every operation, for testing
-/// code that uses the SDK (feature `mock`): `server.execution_get(|when, then| ..)`.
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
-#[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
+#[allow(unused_imports, clippy::all, clippy::pedantic)]
 #[path = "generated/mock.rs"]
 pub mod mock;
 

@@ -403,7 +403,12 @@ impl<'a> Extractor<'a> {
             };
             let location = p.get("in").and_then(Value::as_str).unwrap_or("query");
             let required = p.get("required") == Some(&Value::Bool(true)) || location == "path";
-            let schema = p.get("schema").or_else(|| first_media_schema(p));
+            // A parameter whose struct type `param_styles` replaced by a map keeps the
+            // real schema in `x-wire.schema`: that is the type users set.
+            let schema = p
+                .pointer("/x-wire/schema")
+                .or_else(|| p.get("schema"))
+                .or_else(|| first_media_schema(p));
             let ty = match schema {
                 Some(s) => {
                     let (ty, nullable) =

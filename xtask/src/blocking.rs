@@ -81,7 +81,7 @@ pub fn generate(client: &syn::File) -> Result<TokenStream> {
             });
         }
         let doc = format!(
-            " The blocking request of [`Client::{}`](super::Client::{0}): set its \
+            " The blocking request of [`Client::{}`](crate::blocking::Client::{0}): set its \
              parameters, then [`send`](Self::send) it.",
             crate::names::snake_name(&name.to_string())
         );

@@ -44,7 +44,6 @@ use crate::{ExecutionOutcome, WaitOptions};
     deprecated,
     clippy::all,
     clippy::pedantic,
-    rustdoc::all,
 )]
 #[path = "../generated/blocking.rs"]
 mod generated;

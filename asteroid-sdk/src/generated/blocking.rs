@@ -5,7 +5,7 @@
 pub mod builder {
     #[allow(unused_imports)]
     use crate::types;
-    /// The blocking request of [`Client::execution_get`](super::Client::execution_get): set its parameters, then [`send`](Self::send) it.
+    /// The blocking request of [`Client::execution_get`](crate::blocking::Client::execution_get): set its parameters, then [`send`](Self::send) it.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ExecutionGet<'a> {

@@ -27,6 +27,7 @@ pub mod types {
     pub struct ErrorBody {
         ///Known values: 400, 401, 403, 404, 500.
         pub code: i64,
+        /// The `message` member.
         pub message: ::std::string::String,
         /// Members of the JSON object that the spec does not list, kept as sent.
         __extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

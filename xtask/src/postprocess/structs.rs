@@ -244,6 +244,10 @@ fn analyse(s: &syn::ItemStruct) -> Option<Vec<Field>> {
 /// `#[non_exhaustive]`, no serde derive or serde attributes, and the private map of
 /// unknown members.
 fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
+    if !s.attrs.iter().any(|a| a.path().is_ident("doc")) {
+        let doc = format!(" The `{}` object of the API.", s.ident);
+        s.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+    }
     for attr in s.attrs.iter_mut() {
         if !attr.path().is_ident("derive") {
             continue;
@@ -265,6 +269,11 @@ fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
     if let syn::Fields::Named(named) = &mut s.fields {
         for (f, info) in named.named.iter_mut().zip(fields) {
             f.attrs.retain(|a| !a.path().is_ident("serde"));
+            if info.docs.is_empty() {
+                // The spec gives no description: name the member at least.
+                let doc = format!(" The `{}` member.", info.json);
+                f.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+            }
             if info.deprecated {
                 f.attrs.push(syn::parse_quote!(#[deprecated]));
             }
