@@ -24,6 +24,11 @@ commands:
                   https://odyssey.asteroid.ai/agents/v2/openapi.yaml); it replaces the
                   vendored spec only if generation succeeds
       --timeout   seconds a download may take (default 30, or XTASK_FETCH_TIMEOUT)
+  public-api [--check]
+      write asteroid-sdk/api.txt, the SDK's public API one item a line
+      --check     write nothing, show a diff, exit 1 if it is stale
+  msrv
+      check that the SDK's rust-version is at least every dependency's
   build-cost
       measure a clean build of asteroid-sdk against a bare crate";
 
@@ -36,6 +41,45 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i
 pub fn run_in(root: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     match args.first().map(String::as_str) {
         Some("regen") => regen_cmd(root, &args[1..], stdout, stderr),
+        Some("public-api") => {
+            let check = match &args[1..] {
+                [] => false,
+                [c] if c == "--check" => true,
+                _ => return usage_error(stderr, "public-api takes only --check"),
+            };
+            match crate::public_api::run(root, check) {
+                Ok(Status::Fresh) => {
+                    let _ = writeln!(stderr, "{}: up to date", crate::public_api::LISTING);
+                    0
+                }
+                Ok(Status::Written) => {
+                    let _ = writeln!(stderr, "{}: written", crate::public_api::LISTING);
+                    0
+                }
+                Ok(Status::Stale(diff)) => {
+                    let _ = write!(stdout, "{diff}");
+                    let _ = writeln!(
+                        stderr,
+                        "error: the public API changed; run `cargo xtask public-api`, review the diff and commit it"
+                    );
+                    1
+                }
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: {e}");
+                    1
+                }
+            }
+        }
+        Some("msrv") => match crate::msrv::check(root) {
+            Ok(text) => {
+                let _ = writeln!(stdout, "{text}");
+                0
+            }
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {e}");
+                1
+            }
+        },
         Some("build-cost") => match build_cost::run(root) {
             Ok(()) => 0,
             Err(e) => {

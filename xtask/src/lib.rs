@@ -6,6 +6,8 @@
 //!   to the committed code, with the typed mocks ([`mocks`]) and the blocking client
 //!   ([`blocking`]); the API change report ([`api_model`], [`api_diff`],
 //!   [`report`], [`semver`]) and the changelog ([`changelog`]).
+//! - [`public_api`]: `cargo xtask public-api [--check]`, the SDK's public API listing.
+//! - [`msrv`]: `cargo xtask msrv`, the SDK's `rust-version` against its dependencies'.
 //! - [`build_cost`]: `cargo xtask build-cost`, the clean-build cost of the SDK.
 
 pub mod api_diff;
@@ -19,9 +21,11 @@ pub mod error;
 pub mod fetch;
 pub mod generate;
 pub mod mocks;
+pub mod msrv;
 pub mod names;
 pub mod open_types;
 pub mod postprocess;
+pub mod public_api;
 pub mod regen;
 pub mod report;
 pub mod semver;
