@@ -67,6 +67,8 @@ impl Transport {
     }
 }
 
+// progenitor's plumbing: not part of the documented API.
+#[doc(hidden)]
 impl ClientHooks<Transport> for Client {
     async fn pre<E>(
         &self,
