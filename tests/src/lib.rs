@@ -5,3 +5,9 @@
 pub mod fixtures;
 pub mod prism;
 pub mod server;
+
+/// The repository README's Rust examples, compiled as doctests (the crate's own README is
+/// the SDK's front page and is compiled with its docs).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RepositoryReadme;

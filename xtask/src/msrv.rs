@@ -13,7 +13,11 @@ use crate::error::{Result, XtaskError};
 /// A `major.minor[.patch]` version as numbers, for comparing.
 fn parse(v: &str) -> Option<(u64, u64, u64)> {
     let mut it = v.trim().split('.').map(|p| p.parse::<u64>().ok());
-    Some((it.next()??, it.next().flatten().unwrap_or(0), it.next().flatten().unwrap_or(0)))
+    Some((
+        it.next()??,
+        it.next().flatten().unwrap_or(0),
+        it.next().flatten().unwrap_or(0),
+    ))
 }
 
 /// Compare the SDK's `rust-version` with its dependencies'; the text names the highest.
@@ -21,7 +25,13 @@ pub fn check(root: &Path) -> Result<String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(root)
-        .args(["metadata", "--format-version", "1", "--locked", "--all-features"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--all-features",
+        ])
         .output()
         .map_err(|e| XtaskError::msg(format!("cannot run cargo metadata: {e}")))?;
     if !output.status.success() {
@@ -49,7 +59,10 @@ pub fn evaluate(meta: &Value) -> Result<String> {
     let declared_v =
         parse(declared).ok_or_else(|| XtaskError::msg(format!("rust-version {declared:?}")))?;
     // The packages the SDK depends on (normal and build dependencies, transitively).
-    let nodes = meta["resolve"]["nodes"].as_array().cloned().unwrap_or_default();
+    let nodes = meta["resolve"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut seen = std::collections::BTreeSet::new();
     let mut stack = vec![sdk_id.clone()];
     while let Some(id) = stack.pop() {
@@ -60,9 +73,11 @@ pub fn evaluate(meta: &Value) -> Result<String> {
             continue;
         };
         for dep in node["deps"].as_array().into_iter().flatten() {
-            let normal = dep["dep_kinds"].as_array().into_iter().flatten().any(|k| {
-                k["kind"].is_null() || k["kind"] == "build"
-            });
+            let normal = dep["dep_kinds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|k| k["kind"].is_null() || k["kind"] == "build");
             if normal && let Some(d) = dep["pkg"].as_str() {
                 stack.push(d.to_string());
             }
@@ -77,7 +92,11 @@ pub fn evaluate(meta: &Value) -> Result<String> {
         let Some(rv) = p["rust_version"].as_str().and_then(parse) else {
             continue;
         };
-        let who = format!("{} {}", p["name"].as_str().unwrap_or("?"), p["version"].as_str().unwrap_or("?"));
+        let who = format!(
+            "{} {}",
+            p["name"].as_str().unwrap_or("?"),
+            p["version"].as_str().unwrap_or("?")
+        );
         if highest.as_ref().is_none_or(|(h, _)| rv > *h) {
             highest = Some((rv, who));
         }
@@ -92,7 +111,9 @@ pub fn evaluate(meta: &Value) -> Result<String> {
             "rust-version {declared} covers every dependency (highest: {who}, {}.{}.{})",
             h.0, h.1, h.2
         )),
-        None => Ok(format!("rust-version {declared}: no dependency declares one")),
+        None => Ok(format!(
+            "rust-version {declared}: no dependency declares one"
+        )),
     }
 }
 

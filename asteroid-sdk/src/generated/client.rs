@@ -8,7 +8,11 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///Per-execution runtime options.
+    /**Per-execution runtime options.
+
+The spec's `Agents.Agent.ExecutionOptions`.*/
+    ///
+    /// Read its fields directly. Build one with [`AgentExecutionOptions::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`AgentExecutionOptions::extra`]) and written back.
     #[derive(Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct AgentExecutionOptions {
@@ -22,6 +26,8 @@ pub mod types {
         __present: PresentMembers,
     }
     ///An error body: one shape shared by Common.BadRequestErrorBody, Common.ForbiddenErrorBody, Common.InternalServerErrorBody, Common.NotFoundErrorBody, Common.UnauthorizedErrorBody.
+    ///
+    /// Read its fields directly. Build one with [`ErrorBody::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ErrorBody::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ErrorBody {
@@ -34,7 +40,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///Represents a single execution in a list view
+    /**Represents a single execution in a list view
+
+The spec's `Agents.Execution.ListItem`.*/
+    ///
+    /// Read its fields directly. Build one with [`Execution::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`Execution::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Execution {
@@ -100,7 +110,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///API key reference used for authentication
+    /**API key reference used for authentication
+
+The spec's `Agents.Execution.APIKeyRef`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionApiKeyRef::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionApiKeyRef::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionApiKeyRef {
@@ -113,7 +127,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///API-triggered execution context
+    /**API-triggered execution context
+
+The spec's `Agents.Execution.APITriggerContext`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionApiTriggerContext::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionApiTriggerContext::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionApiTriggerContext {
@@ -128,7 +146,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///User comment on an execution
+    /**User comment on an execution
+
+The spec's `Agents.Execution.Comment`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionComment::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionComment::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionComment {
@@ -151,7 +173,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///Human-applied label for categorizing executions
+    /**Human-applied label for categorizing executions
+
+The spec's `Agents.Execution.HumanLabel`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionHumanLabel::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionHumanLabel::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionHumanLabel {
@@ -170,7 +196,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///Execution result containing outcome, reasoning, and result data
+    /**Execution result containing outcome, reasoning, and result data
+
+The spec's `Agents.Execution.ExecutionResult`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionResult::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionResult::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionResult {
@@ -191,7 +221,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///Schedule reference for schedule-triggered executions
+    /**Schedule reference for schedule-triggered executions
+
+The spec's `Agents.Execution.ScheduleRef`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionScheduleRef::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionScheduleRef::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionScheduleRef {
@@ -204,7 +238,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///Schedule-triggered execution context
+    /**Schedule-triggered execution context
+
+The spec's `Agents.Execution.ScheduleTriggerContext`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionScheduleTriggerContext::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionScheduleTriggerContext::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionScheduleTriggerContext {
@@ -217,7 +255,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///Runner information - who triggered the execution
+    /**Runner information - who triggered the execution
+
+The spec's `Agents.Execution.TriggerRunner`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionTriggerRunner::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionTriggerRunner::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionTriggerRunner {
@@ -232,7 +274,11 @@ pub mod types {
         /// Members sent as `null` or empty that the fields cannot show.
         __present: PresentMembers,
     }
-    ///UI-triggered execution context
+    /**UI-triggered execution context
+
+The spec's `Agents.Execution.UITriggerContext`.*/
+    ///
+    /// Read its fields directly. Build one with [`ExecutionUiTriggerContext::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`ExecutionUiTriggerContext::extra`]) and written back.
     #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExecutionUiTriggerContext {
@@ -5288,6 +5334,7 @@ pub mod types {
                 .collect(),
         )
     }
+    /// The spec's `Agents.Execution.Status`.
     ///
     /// Known values: `starting`, `running`, `paused`, `awaiting_confirmation`, `completed`, `cancelled`, `failed`, `paused_by_agent`; any other value is kept in [`ExecutionStatus::Unknown`].
     #[derive(Clone, Debug)]
@@ -5431,6 +5478,8 @@ pub mod types {
         }
     }
     /// Discriminated union of trigger contexts (discriminated by source)
+    ///
+    /// The spec's `Agents.Execution.TriggerContext`.
     ///
     /// Tagged by `source`; an object with another `source`, or with a known `source` but not the shape the spec gives it, is kept whole in [`ExecutionTriggerContext::Unknown`].
     #[derive(Clone, Debug, PartialEq)]

@@ -248,6 +248,19 @@ fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
         let doc = format!(" The `{}` object of the API.", s.ident);
         s.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
     }
+    let last_doc = s
+        .attrs
+        .iter()
+        .rposition(|a| a.path().is_ident("doc"))
+        .map_or(0, |i| i + 1);
+    let usage = format!(
+        " Read its fields directly. Build one with [`{0}::builder`] (it is `#[non_exhaustive]`, \
+         so a later API can add fields), or decode it from JSON; members the spec does not \
+         list are kept ([`{0}::extra`]) and written back.",
+        s.ident
+    );
+    s.attrs.insert(last_doc, syn::parse_quote!(#[doc = #usage]));
+    s.attrs.insert(last_doc, syn::parse_quote!(#[doc = ""]));
     for attr in s.attrs.iter_mut() {
         if !attr.path().is_ident("derive") {
             continue;

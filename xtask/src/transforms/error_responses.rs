@@ -16,6 +16,9 @@ use crate::error::{Result, XtaskError, child};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
+/// Marks a schema this transform made by merging others.
+pub const MERGED: &str = "x-xtask-merged";
+
 /// One error response of one operation.
 struct Site {
     op_ptr: String,
@@ -63,6 +66,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
         names.sort();
         let name = pick_name(&snapshot, &names, "", &new_schemas);
         let mut schema = merged_schema;
+        if let Some(obj) = schema.as_object_mut() {
+            // Made here, not in the spec (`type_names` does not cite it as a spec name).
+            obj.insert(MERGED.into(), Value::Bool(true));
+        }
         if let Some(obj) = schema.as_object_mut()
             && !names.is_empty()
         {

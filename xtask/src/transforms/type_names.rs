@@ -46,7 +46,13 @@ pub fn apply(doc: &mut Value) -> Result<()> {
     let old = std::mem::take(schemas);
     *schemas = old
         .into_iter()
-        .map(|(k, v)| (renames.get(&k).cloned().unwrap_or(k), v))
+        .map(|(k, mut v)| match renames.get(&k) {
+            Some(new) => {
+                note_spec_name(&mut v, &k);
+                (new.clone(), v)
+            }
+            None => (k, v),
+        })
         .collect::<Map<String, Value>>();
     let refs: BTreeMap<String, String> = renames
         .iter()
@@ -59,6 +65,26 @@ pub fn apply(doc: &mut Value) -> Result<()> {
         .collect();
     rewrite_refs(doc, &refs);
     Ok(())
+}
+
+/// Say in the schema's docs what the spec calls it, so users can find it in the API's own
+/// reference (a hoisted inline schema, named `Parent-member`, has no name of its own).
+fn note_spec_name(schema: &mut Value, spec_name: &str) {
+    if spec_name.contains('-') {
+        return;
+    }
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if obj.contains_key(super::error_responses::MERGED) {
+        return;
+    }
+    let note = format!("The spec's `{spec_name}`.");
+    let text = match obj.get("description").and_then(Value::as_str) {
+        Some(d) if !d.trim().is_empty() => format!("{}\n\n{note}", d.trim_end()),
+        _ => note,
+    };
+    obj.insert("description".into(), Value::String(text));
 }
 
 /// Replace every string that is a reference to a renamed schema (or to a place inside it).
@@ -116,6 +142,10 @@ mod tests {
         assert_eq!(
             schemas["Execution"]["properties"]["ctx"]["discriminator"]["mapping"]["a"],
             "#/components/schemas/ExecutionStatus/x"
+        );
+        assert_eq!(
+            schemas["ExecutionStatus"]["description"],
+            "The spec's `Agents.Execution.Status`."
         );
     }
 
