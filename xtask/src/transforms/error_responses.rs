@@ -37,28 +37,68 @@ pub fn apply(doc: &mut Value) -> Result<()> {
     let snapshot = doc.clone();
     let sites = collect_sites(&snapshot)?;
 
-    // Distinct schemas, grouped by shape.
+    // Distinct schemas. Two belong to one error type when they have the same shape, or
+    // when one operation answers both (progenitor needs one error type per operation).
     let mut distinct: Vec<&Value> = Vec::new();
     for site in &sites {
         if !distinct.contains(&&site.schema) {
             distinct.push(&site.schema);
         }
     }
-    let mut groups: Vec<(Value, Vec<&Value>)> = Vec::new();
-    for schema in distinct {
-        let key = shape(resolve_schema(&snapshot, schema));
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(schema),
-            None => groups.push((key, vec![schema])),
+    let index = |s: &Value| distinct.iter().position(|d| *d == s).unwrap_or(0);
+    let mut parent: Vec<usize> = (0..distinct.len()).collect();
+    fn find(parent: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while parent[r] != r {
+            r = parent[r];
         }
+        parent[i] = r;
+        r
+    }
+    let shapes: Vec<Value> = distinct
+        .iter()
+        .map(|s| shape(resolve_schema(&snapshot, s)))
+        .collect();
+    for i in 0..distinct.len() {
+        for j in 0..i {
+            if shapes[i] == shapes[j] {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    for site in &sites {
+        let first = sites
+            .iter()
+            .find(|s| s.op_ptr == site.op_ptr)
+            .map_or(0, |s| index(&s.schema));
+        let (a, b) = (
+            find(&mut parent, index(&site.schema)),
+            find(&mut parent, first),
+        );
+        parent[a] = b;
+    }
+    // The first operation that uses each group: where a refusal points.
+    let mut op_of_group: BTreeMap<usize, String> = BTreeMap::new();
+    for site in &sites {
+        let root = find(&mut parent, index(&site.schema));
+        op_of_group
+            .entry(root)
+            .or_insert_with(|| site.op_ptr.clone());
+    }
+    let mut groups: BTreeMap<usize, Vec<&Value>> = BTreeMap::new();
+    for (i, schema) in distinct.iter().enumerate() {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(schema);
     }
 
     // A merged schema for every group of two or more.
     let mut replacements: Vec<(Value, Value)> = Vec::new();
     let mut new_schemas: Vec<(String, Value)> = Vec::new();
     let mut merged_away: Vec<String> = Vec::new();
-    for (_, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
-        let merged_schema = merge_all(&snapshot, members, "/paths")?;
+    for (root, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
+        let op_ptr = op_of_group.get(root).cloned().unwrap_or_default();
+        let merged_schema = merge_all(&snapshot, members, &child(&op_ptr, "responses"))?;
         let mut names: Vec<String> = members
             .iter()
             .filter_map(|s| schema_ref_name(s).map(str::to_string))
@@ -296,28 +336,75 @@ fn normalize_type(t: &Value) -> Value {
     }
 }
 
+/// Merge error schemas into one type: the same shape merges their `enum`s (see
+/// [`merge`]); objects of different shapes merge into one with every member (those not in
+/// all of them optional), as long as a member they share has one shape. Anything else is
+/// refused at `ptr`.
 fn merge_all(doc: &Value, schemas: &[&Value], ptr: &str) -> Result<Value> {
     let resolved: Vec<&Value> = schemas.iter().map(|s| resolve_schema(doc, s)).collect();
-    let first = shape(resolved[0]);
+    let mut merged = resolved[0].clone();
     for (i, s) in resolved.iter().enumerate().skip(1) {
-        if shape(s) != first {
-            return Err(XtaskError::at(
+        merged = superset(&merged, s).ok_or_else(|| {
+            XtaskError::at(
                 ptr,
                 format!(
-                    "the error responses use schemas of different shapes ({} and {}); \
+                    "the error responses use schemas of different shapes ({} and {}) that \
+                     cannot be one type (not both objects, or a member with two shapes); \
                      progenitor needs one error type per operation",
                     describe(schemas[0]),
                     describe(schemas[i])
                 ),
-            ));
-        }
-    }
-    let mut merged = resolved[0].clone();
-    for s in &resolved[1..] {
-        merged = merge(&merged, s);
+            )
+        })?;
     }
     widen(&mut merged);
     Ok(merged)
+}
+
+/// One object schema with the members of both, or `None` when they cannot be one.
+fn superset(a: &Value, b: &Value) -> Option<Value> {
+    if shape(a) == shape(b) {
+        return Some(merge(a, b));
+    }
+    let (Value::Object(x), Value::Object(y)) = (a, b) else {
+        return None;
+    };
+    let is_object = |o: &Map<String, Value>| {
+        o.get("type").is_none_or(|t| t == "object")
+            && o.get("properties").is_some_and(Value::is_object)
+            && !["allOf", "oneOf", "anyOf", "enum", "$ref"]
+                .iter()
+                .any(|k| o.contains_key(*k))
+    };
+    if !is_object(x) || !is_object(y) {
+        return None;
+    }
+    let (px, py) = (x["properties"].as_object()?, y["properties"].as_object()?);
+    let mut props = px.clone();
+    for (name, pb) in py {
+        let merged = match px.get(name) {
+            Some(pa) if shape(pa) == shape(pb) => merge(pa, pb),
+            Some(_) => return None,
+            None => pb.clone(),
+        };
+        props.insert(name.clone(), merged);
+    }
+    let required = |o: &Map<String, Value>| -> Vec<Value> {
+        o.get("required")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (rx, ry) = (required(x), required(y));
+    let both: Vec<Value> = rx.into_iter().filter(|r| ry.contains(r)).collect();
+    let mut out = x.clone();
+    out.insert("properties".into(), Value::Object(props));
+    if both.is_empty() {
+        out.remove("required");
+    } else {
+        out.insert("required".into(), Value::Array(both));
+    }
+    Some(Value::Object(out))
 }
 
 fn describe(schema: &Value) -> String {
@@ -593,10 +680,24 @@ mod tests {
     }
 
     #[test]
-    fn different_shapes_are_reported_with_pointer() {
+    fn an_error_schema_with_more_members_merges_into_one_type() {
+        // A later spec adds an error with a `details` member: one type, `details` optional.
         let mut d = doc();
-        d["components"]["schemas"]["Common.InternalErrorBody"]["properties"]["extra"] =
+        d["components"]["schemas"]["Common.InternalErrorBody"]["properties"]["details"] =
             json!({"type": "string"});
+        d["components"]["schemas"]["Common.InternalErrorBody"]["required"] =
+            json!(["code", "message", "details"]);
+        apply(&mut d).unwrap();
+        let merged = &d["components"]["schemas"]["Common.ErrorBody"];
+        assert_eq!(merged["properties"]["details"]["type"], "string");
+        assert_eq!(merged["required"], json!(["code", "message"]));
+    }
+
+    #[test]
+    fn members_with_two_shapes_are_reported_with_pointer() {
+        let mut d = doc();
+        d["components"]["schemas"]["Common.InternalErrorBody"]["properties"]["message"] =
+            json!({"type": "integer"});
         let e = apply(&mut d).unwrap_err();
         assert_eq!(
             e.location.pointer.as_deref(),
