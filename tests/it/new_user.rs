@@ -286,3 +286,16 @@ fn the_async_client_is_built_without_a_runtime() {
     let client = Client::builder().api_key("k").build();
     assert!(client.is_ok());
 }
+
+#[tokio::test]
+async fn a_required_parameter_left_out_says_which_call_sets_it() {
+    let server = MockServer::start_async().await;
+    let err = server
+        .client()
+        .execution_get()
+        .send()
+        .await
+        .expect_err("execution_id is required");
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err}");
+    assert!(err.to_string().contains("`.execution_id(..)`"), "{err}");
+}

@@ -6009,7 +6009,10 @@ pub mod builder {
         pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                execution_id: Err("execution_id was not initialized".to_string()),
+                execution_id: Err(
+                    "the required parameter `execution_id` was not set: call `.execution_id(..)` before `send()`"
+                        .to_string(),
+                ),
             }
         }
         /// The unique identifier of the execution

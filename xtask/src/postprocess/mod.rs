@@ -145,6 +145,14 @@ impl VisitMut for MessageRewriter {
                 .replace(" >", ">")
                 .replace(" ,", ",");
             *lit = syn::LitStr::new(&tidy, lit.span());
+        } else if let Some(name) = text.strip_suffix(" was not initialized")
+            && !name.contains(' ')
+        {
+            // A required parameter the caller did not set: say which call sets it.
+            let message = format!(
+                "the required parameter `{name}` was not set: call `.{name}(..)` before `send()`"
+            );
+            *lit = syn::LitStr::new(&message, lit.span());
         }
     }
 }

@@ -48,6 +48,9 @@ enum Kind {
     /// A map of strings: missing or `null` is empty, non-string values are kept as JSON
     /// text, `null` values are dropped.
     LenientMap,
+    /// `#[serde(flatten)]` map of the schema's `additionalProperties` (value type given):
+    /// the members no field takes whose value has that type.
+    Flatten(syn::Type),
 }
 
 #[derive(Clone)]
@@ -182,6 +185,7 @@ fn analyse(s: &syn::ItemStruct) -> Option<Vec<Field>> {
         let mut json = None;
         let mut default: Option<Option<syn::Path>> = None;
         let mut skip_if = None;
+        let mut flatten = false;
         let mut unsupported = false;
         for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
             let parsed = attr.parse_nested_meta(|meta| {
@@ -197,6 +201,8 @@ fn analyse(s: &syn::ItemStruct) -> Option<Vec<Field>> {
                 } else if meta.path.is_ident("skip_serializing_if") {
                     let lit: syn::LitStr = meta.value()?.parse()?;
                     skip_if = Some(lit.parse::<syn::Path>()?);
+                } else if meta.path.is_ident("flatten") {
+                    flatten = true;
                 } else {
                     unsupported = true;
                     if meta.input.peek(syn::Token![=]) {
@@ -213,7 +219,12 @@ fn analyse(s: &syn::ItemStruct) -> Option<Vec<Field>> {
             return None;
         }
         let json = json.unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
-        let kind = if let Some(inner) = option_inner(&f.ty) {
+        let kind = if flatten {
+            match map_value(&f.ty) {
+                Some(v) => Kind::Flatten(v),
+                None => return None,
+            }
+        } else if let Some(inner) = option_inner(&f.ty) {
             Kind::Optional(inner)
         } else if is_string_map(&f.ty) {
             Kind::LenientMap
@@ -237,6 +248,14 @@ fn analyse(s: &syn::ItemStruct) -> Option<Vec<Field>> {
             docs,
             deprecated: false,
         });
+    }
+    if fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Flatten(_)))
+        .count()
+        > 1
+    {
+        return None;
     }
     Some(fields)
 }
@@ -283,8 +302,13 @@ fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
         for (f, info) in named.named.iter_mut().zip(fields) {
             f.attrs.retain(|a| !a.path().is_ident("serde"));
             if info.docs.is_empty() {
-                // The spec gives no description: name the member at least.
-                let doc = format!(" The `{}` member.", info.json);
+                // The spec gives no description: say what the field holds at least.
+                let doc = match info.kind {
+                    Kind::Flatten(_) => " The members the spec does not name but gives a \
+                                         type for (`additionalProperties`), by name."
+                        .to_string(),
+                    _ => format!(" The `{}` member.", info.json),
+                };
                 f.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
             }
             if info.deprecated {
@@ -315,6 +339,33 @@ fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
     };
     match args.args.first()? {
         syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// The value type of a string-keyed map (`HashMap`, `BTreeMap`, `serde_json::Map`).
+fn map_value(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if !matches!(
+        last.ident.to_string().as_str(),
+        "HashMap" | "BTreeMap" | "Map"
+    ) {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let types: Vec<&syn::Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    match types.as_slice() {
+        [k, v] if quote!(#k).to_string().ends_with("String") => Some((*v).clone()),
         _ => None,
     }
 }
@@ -367,6 +418,18 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
     let present = format_ident!("{}", PRESENT);
     let builder = format_ident!("{}Builder", ident);
     let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
+    // The flattened map (if any) is not a member: it takes the members no field takes.
+    let flat = fields.iter().find_map(|f| match &f.kind {
+        Kind::Flatten(v) => Some((f.ident.clone(), v.clone())),
+        _ => None,
+    });
+    let all_fields = fields;
+    let members: Vec<Field> = fields
+        .iter()
+        .filter(|f| !matches!(f.kind, Kind::Flatten(_)))
+        .cloned()
+        .collect();
+    let fields = members.as_slice();
     let jsons: Vec<&str> = fields.iter().map(|f| f.json.as_str()).collect();
     let variants: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("__F{i}")).collect();
     let expecting = format!("an object ({name})");
@@ -408,6 +471,7 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                         .map(|m| m.0);
                     #present.seen(#json, #id.is_none());
                 },
+                Kind::Flatten(_) => quote! {},
             };
             quote! { __Field::#v => { #value } }
         })
@@ -430,7 +494,7 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                 },
                 Kind::Optional(_) => quote! { #id },
                 Kind::Defaulted(Some(path)) => quote! { #id: #id.unwrap_or_else(#path) },
-                Kind::Defaulted(None) | Kind::LenientMap => {
+                Kind::Defaulted(None) | Kind::LenientMap | Kind::Flatten(_) => {
                     quote! { #id: #id.unwrap_or_default() }
                 }
             }
@@ -475,8 +539,33 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
         quote! { !matches!(key.as_str(), #( #jsons )|*) }
     };
 
+    // The flattened map: members no field takes go there when their value has its type.
+    let (flat_slot, flat_take, flat_finish, flat_ser, flat_not_in) = match &flat {
+        Some((id, value_ty)) => (
+            quote! {
+                let mut #id = ::std::vec::Vec::<(::std::string::String, #value_ty)>::new();
+            },
+            quote! {
+                if let ::std::result::Result::Ok(v) = <#value_ty as ::serde::Deserialize>::deserialize(&value) {
+                    #id.push((name.into_owned(), v));
+                    continue;
+                }
+            },
+            quote! { #id: #id.into_iter().collect(), },
+            quote! {
+                for (key, value) in &self.#id {
+                    if #known_check {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+            },
+            quote! { && !self.#id.contains_key(key.as_str()) },
+        ),
+        None => (quote! {}, quote! {}, quote! {}, quote! {}, quote! {}),
+    };
+
     // --- Builder ---
-    let setter_names: Vec<syn::Ident> = fields
+    let setter_names: Vec<syn::Ident> = all_fields
         .iter()
         .map(|f| {
             let s = f.ident.to_string();
@@ -487,14 +576,14 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
             }
         })
         .collect();
-    let set_types: Vec<&syn::Type> = fields
+    let set_types: Vec<&syn::Type> = all_fields
         .iter()
         .map(|f| match &f.kind {
             Kind::Optional(inner) => inner,
             _ => &f.ty,
         })
         .collect();
-    let setter_docs: Vec<TokenStream> = fields
+    let setter_docs: Vec<TokenStream> = all_fields
         .iter()
         .map(|f| {
             let docs = &f.docs;
@@ -517,7 +606,7 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
         .collect();
     let req_idents: Vec<&syn::Ident> = required.iter().map(|f| &f.ident).collect();
     let req_jsons: Vec<&str> = required.iter().map(|f| f.json.as_str()).collect();
-    let build_fields: Vec<TokenStream> = fields
+    let build_fields: Vec<TokenStream> = all_fields
         .iter()
         .map(|f| {
             let id = &f.ident;
@@ -525,7 +614,7 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                 Kind::Required => quote! { #id },
                 Kind::Optional(_) => quote! { #id: self.#id },
                 Kind::Defaulted(Some(path)) => quote! { #id: self.#id.unwrap_or_else(#path) },
-                Kind::Defaulted(None) | Kind::LenientMap => {
+                Kind::Defaulted(None) | Kind::LenientMap | Kind::Flatten(_) => {
                     quote! { #id: self.#id.unwrap_or_default() }
                 }
             }
@@ -557,7 +646,7 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
             }
         }
     };
-    let from_fields: Vec<TokenStream> = fields
+    let from_fields: Vec<TokenStream> = all_fields
         .iter()
         .map(|f| {
             let id = &f.ident;
@@ -679,6 +768,7 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
                         #( #slots )*
+                        #flat_slot
                         let mut #extra = ::serde_json::Map::new();
                         let mut #present = PresentMembers::default();
                         while let ::std::option::Option::Some(key) = map.next_key::<__Field<'de>>()? {
@@ -686,11 +776,12 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                                 #( #decodes )*
                                 __Field::__Other(name) => {
                                     let value = map.next_value::<::serde_json::Value>()?;
+                                    #flat_take
                                     #extra.insert(name.into_owned(), value);
                                 }
                             }
                         }
-                        let value = #ident { #( #finishes, )* #extra, #present: PresentMembers::default() };
+                        let value = #ident { #( #finishes, )* #flat_finish #extra, #present: PresentMembers::default() };
                         ::std::result::Result::Ok(#ident { #present: #present.keep_skipped(|name| value.skipped(name)), ..value })
                     }
                 }
@@ -703,8 +794,9 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                 use ::serde::ser::SerializeMap as _;
                 let mut map = serializer.serialize_map(::std::option::Option::None)?;
                 #( #sers )*
+                #flat_ser
                 for (key, value) in &self.#extra {
-                    if #known_check {
+                    if #known_check #flat_not_in {
                         map.serialize_entry(key, value)?;
                     }
                 }
@@ -825,5 +917,55 @@ fn helpers() -> TokenStream {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(item: syn::ItemStruct) -> String {
+        let mut items = vec![syn::Item::Struct(item)];
+        rewrite(&mut items, &BTreeSet::new(), &Model::default()).unwrap();
+        let mut file: syn::File = syn::parse_quote! {};
+        file.items = items;
+        prettyplease::unparse(&file)
+    }
+
+    #[test]
+    fn a_flattened_map_takes_the_members_of_its_type() {
+        let text = rewritten(syn::parse_quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct Thing {
+                pub name: String,
+                #[serde(flatten)]
+                pub extra: ::std::collections::HashMap<::std::string::String, i64>,
+            }
+        });
+        for want in [
+            "#[non_exhaustive]",
+            // Members no field takes: into the map when they have its value type ...
+            "<i64 as ::serde::Deserialize>::deserialize(",
+            "extra.push((name.into_owned(), v));",
+            // ... else kept with the other unknown members.
+            "__extra.insert(name.into_owned(), value);",
+            "extra: extra.into_iter().collect(),",
+            // The builder's setter for the field does not take the name of `extra(..)`.
+            "pub fn extra_(",
+            "The members the spec does not name but gives a type for",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn structs_with_container_attributes_are_left_to_typify() {
+        let text = rewritten(syn::parse_quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            #[serde(transparent)]
+            pub struct Wrapper { pub inner: String }
+        });
+        assert!(!text.contains("non_exhaustive"), "{text}");
+        assert!(text.contains("#[serde(transparent)]"), "{text}");
     }
 }
