@@ -30,4 +30,5 @@ pub mod regen;
 pub mod report;
 pub mod semver;
 pub mod spec;
+pub mod syntax;
 pub mod transforms;

@@ -14,6 +14,7 @@ use quote::{format_ident, quote};
 
 use crate::error::{Result, XtaskError};
 use crate::postprocess::operations::{OpTypes, Operation};
+use crate::syntax::generic_arg;
 use crate::transforms::param_styles::{Location, WireParam};
 
 /// The mock module's text (without the header).
@@ -233,27 +234,14 @@ fn borrowed(ty: &syn::Type) -> TokenStream {
     if text.ends_with("::String") || text == "String" {
         return quote!(&str);
     }
-    if let syn::Type::Path(p) = ty
-        && let Some(last) = p.path.segments.last()
-        && last.ident == "Vec"
-        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
-    {
+    if let Some(inner) = generic_arg(ty, "Vec", 0) {
         return quote!(&[#inner]);
     }
     quote!(&#ty)
 }
 
 fn strip_option(ty: &syn::Type) -> syn::Type {
-    if let syn::Type::Path(p) = ty
-        && let Some(last) = p.path.segments.last()
-        && last.ident == "Option"
-        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
-    {
-        return inner.clone();
-    }
-    ty.clone()
+    generic_arg(ty, "Option", 0).unwrap_or_else(|| ty.clone())
 }
 
 fn is_unit(ty: &syn::Type) -> bool {

@@ -30,7 +30,7 @@
 //! runtime (the call then runs on a helper thread and blocks the calling one, so prefer
 //! the async client there).
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,8 +95,7 @@ impl Client {
     pub fn wait_for_execution(&self, id: crate::Uuid) -> WaitForExecution<'_> {
         WaitForExecution {
             client: self,
-            id,
-            options: WaitOptions::default(),
+            inner: self.inner.wait_for_execution(id),
         }
     }
 
@@ -174,52 +173,53 @@ impl ClientBuilder {
     }
 }
 
-/// A configurable blocking wait; call [`wait`](Self::wait). See
-/// [`crate::Client::wait_for_execution`].
+/// A configurable blocking wait; call [`wait`](Self::wait). The settings are those of
+/// [`crate::WaitForExecution`].
 #[derive(Debug)]
 #[must_use = "a wait does nothing until `wait()` is called"]
 pub struct WaitForExecution<'a> {
     client: &'a Client,
-    id: crate::Uuid,
-    options: WaitOptions,
+    inner: crate::WaitForExecution<'a>,
 }
 
 impl WaitForExecution<'_> {
     /// All options at once.
-    pub fn options(mut self, options: WaitOptions) -> Self {
-        self.options = options;
-        self
+    pub fn options(self, options: WaitOptions) -> Self {
+        Self {
+            inner: self.inner.options(options),
+            ..self
+        }
     }
 
     /// The overall deadline (default 1 hour).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: Duration) -> Self {
+        Self {
+            inner: self.inner.timeout(timeout),
+            ..self
+        }
     }
 
     /// The first and the longest delay between polls (default 2 s and 30 s).
-    pub fn delays(mut self, initial: Duration, max: Duration) -> Self {
-        self.options = self.options.with_delays(initial, max);
-        self
+    pub fn delays(self, initial: Duration, max: Duration) -> Self {
+        Self {
+            inner: self.inner.delays(initial, max),
+            ..self
+        }
     }
 
     /// Stop at `paused`, `paused_by_agent` or `awaiting_confirmation` (default: keep
     /// waiting).
-    pub fn stop_on_attention(mut self, stop: bool) -> Self {
-        self.options.stop_on_attention = stop;
-        self
+    pub fn stop_on_attention(self, stop: bool) -> Self {
+        Self {
+            inner: self.inner.stop_on_attention(stop),
+            ..self
+        }
     }
 
     /// Block until the execution ends (or the deadline passes:
     /// [`Error::DeadlineExceeded`]).
     pub fn wait(self) -> Result<ExecutionOutcome, Error> {
-        let future = self
-            .client
-            .inner
-            .wait_for_execution(self.id)
-            .options(self.options)
-            .into_future();
-        self.client.block_on(future)
+        self.client.block_on(self.inner.into_future())
     }
 }
 

@@ -21,6 +21,7 @@ use syn::visit_mut::VisitMut;
 
 use super::validation::{Model, holds_validated};
 use crate::error::{Result, XtaskError};
+use crate::syntax::{generic_arg, last_ident};
 
 /// What a struct's `Validate` impl and builder check.
 struct Checks<'a> {
@@ -329,45 +330,21 @@ fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
 }
 
 fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != "Option" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    }
+    generic_arg(ty, "Option", 0)
 }
 
 /// The value type of a string-keyed map (`HashMap`, `BTreeMap`, `serde_json::Map`).
 fn map_value(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if !matches!(
-        last.ident.to_string().as_str(),
-        "HashMap" | "BTreeMap" | "Map"
-    ) {
+    let outer = last_ident(ty)?;
+    if !matches!(outer.as_str(), "HashMap" | "BTreeMap" | "Map") {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    let types: Vec<&syn::Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match types.as_slice() {
-        [k, v] if quote!(#k).to_string().ends_with("String") => Some((*v).clone()),
-        _ => None,
-    }
+    let key = generic_arg(ty, &outer, 0)?;
+    quote!(#key)
+        .to_string()
+        .ends_with("String")
+        .then(|| generic_arg(ty, &outer, 1))
+        .flatten()
 }
 
 /// `HashMap<String, String>` or `BTreeMap<String, String>`.

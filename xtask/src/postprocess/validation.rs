@@ -13,6 +13,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{Map, Value};
 
+use crate::syntax::{generic_arg, last_ident};
 use crate::transforms::constraints::EXTENSION;
 use crate::transforms::{HTTP_METHODS, schema_ref_name};
 
@@ -201,29 +202,20 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
 /// Whether a field type holds (through `Option`, `Vec`, `Box` and string-keyed maps) a
 /// type that implements `Validate`.
 pub fn holds_validated(ty: &syn::Type, validated: &BTreeSet<String>) -> bool {
-    let syn::Type::Path(p) = ty else { return false };
-    let Some(last) = p.path.segments.last() else {
+    let Some(name) = last_ident(ty) else {
         return false;
     };
-    let name = last.ident.to_string();
     if validated.contains(&name) {
         return true;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return false;
-    };
-    let inner: Vec<&syn::Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match (name.as_str(), inner.as_slice()) {
-        ("Option" | "Vec" | "Box", [t]) => holds_validated(t, validated),
-        ("HashMap" | "BTreeMap", [k, v]) => {
-            quote!(#k).to_string().ends_with("String") && holds_validated(v, validated)
+    match name.as_str() {
+        "Option" | "Vec" | "Box" => {
+            generic_arg(ty, &name, 0).is_some_and(|t| holds_validated(&t, validated))
+        }
+        "HashMap" | "BTreeMap" => {
+            let key = generic_arg(ty, &name, 0);
+            key.is_some_and(|k| quote!(#k).to_string().ends_with("String"))
+                && generic_arg(ty, &name, 1).is_some_and(|v| holds_validated(&v, validated))
         }
         _ => false,
     }
