@@ -4,7 +4,8 @@
 //! - [`rust_type_name`] is the name a user sees for a component schema: the spec's
 //!   namespace (the first dotted segment, `Agents.` or `Common.`) is dropped, a segment
 //!   that the next one repeats is dropped (`Execution.ExecutionResult` is
-//!   `ExecutionResult`), and the few names that mislead are taken from [`RENAMES`].
+//!   `ExecutionResult`, `Agents.Agent.Agent` is `Agent`), and the few names that mislead
+//!   are taken from [`RENAMES`].
 
 use heck::{ToPascalCase, ToSnakeCase};
 
@@ -29,7 +30,7 @@ pub fn rust_type_name(schema_name: &str) -> String {
     for (i, seg) in pascal.iter().enumerate() {
         let repeated = pascal
             .get(i + 1)
-            .is_some_and(|next| next.len() > seg.len() && next.starts_with(seg.as_str()));
+            .is_some_and(|next| next.starts_with(seg.as_str()));
         if !repeated {
             kept.push(seg);
         }
@@ -115,6 +116,8 @@ mod tests {
             rust_type_name("Agents.Execution.ListResponse"),
             "ExecutionListResponse"
         );
+        // A segment repeated whole is said once.
+        assert_eq!(rust_type_name("Agents.Agent.Agent"), "Agent");
         // Names without a namespace are kept.
         assert_eq!(rust_type_name("Pet"), "Pet");
         assert_eq!(rust_type_name("NewPet"), "NewPet");

@@ -13,7 +13,7 @@ pub mod types {
 The spec's `Agents.Agent.ExecutionOptions`.*/
     ///
     /// Read its fields directly. Build one with [`AgentExecutionOptions::builder`] (it is `#[non_exhaustive]`, so a later API can add fields), or decode it from JSON; members the spec does not list are kept ([`AgentExecutionOptions::extra`]) and written back.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct AgentExecutionOptions {
         ///Scopes shared-file storage to a per-entity subdirectory under each node's shared folder. The value is normalised to a filesystem-safe slug by the server.
@@ -292,7 +292,8 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         __present: PresentMembers,
     }
     /// Error types.
-    pub mod error {
+    #[allow(dead_code)]
+    pub(crate) mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}

@@ -126,12 +126,15 @@ pub fn rewrite(
         })?;
         generated.extend(file.items);
     }
-    // typify's builders and the `X::builder()` functions that return them.
+    // typify's builders and the `X::builder()` functions that return them, and its
+    // `Default` impls of the structs we rewrite (see `rewrite_struct`).
     items.retain(|item| match item {
         syn::Item::Mod(m) => m.ident != "builder",
-        syn::Item::Impl(i) => !is_typify_builder_fn(i),
+        syn::Item::Impl(i) => !is_typify_builder_fn(i) && !is_default_impl_of(i, &with_builders),
         _ => true,
     });
+    complete_struct_literals(items, &with_builders);
+    demote_support_modules(items);
     items.extend(generated);
     items.extend(
         syn::parse2::<syn::File>(helpers())
@@ -141,14 +144,30 @@ pub fn rewrite(
     Ok(Rewritten { with_builders })
 }
 
-/// Rewrite paths to typify's builders (`types::builder::X`, `builder::X`) to ours.
+/// Rewrite paths to typify's builders (`types::builder::X` anywhere, `builder::X` inside
+/// `mod types`) to ours. Outside `mod types`, `builder::X` is progenitor's request builder
+/// of an operation, which may share its name with a schema (an operation
+/// `ExecutionCommentCreate` and a schema `Execution.CommentCreate`): left alone.
 pub fn rewrite_builder_paths(file: &mut syn::File, with_builders: &BTreeSet<String>) {
-    struct Paths<'a>(&'a BTreeSet<String>);
+    struct Paths<'a> {
+        with_builders: &'a BTreeSet<String>,
+        in_types: bool,
+    }
     impl VisitMut for Paths<'_> {
+        fn visit_item_mod_mut(&mut self, m: &mut syn::ItemMod) {
+            let outer = self.in_types;
+            self.in_types = outer || m.ident == "types";
+            syn::visit_mut::visit_item_mod_mut(self, m);
+            self.in_types = outer;
+        }
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
             let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
             let n = segs.len();
-            if n >= 2 && segs[n - 2] == "builder" && self.0.contains(&segs[n - 1]) {
+            let typify_builder = n >= 2
+                && segs[n - 2] == "builder"
+                && self.with_builders.contains(&segs[n - 1])
+                && (self.in_types || (n >= 3 && segs[n - 3] == "types"));
+            if typify_builder {
                 let last = format_ident!("{}Builder", segs[n - 1]);
                 let mut kept: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> =
                     path.segments.iter().take(n - 2).cloned().collect();
@@ -158,7 +177,75 @@ pub fn rewrite_builder_paths(file: &mut syn::File, with_builders: &BTreeSet<Stri
             syn::visit_mut::visit_path_mut(self, path);
         }
     }
-    Paths(with_builders).visit_file_mut(file);
+    Paths {
+        with_builders,
+        in_types: false,
+    }
+    .visit_file_mut(file);
+}
+
+/// typify's `defaults` module (functions for serde) and its `error` module (the error type
+/// of its `TryFrom` impls) are support code, not API: crate-private, unless a public item
+/// names `ConversionError` (then `error` stays public).
+fn demote_support_modules(items: &mut [syn::Item]) {
+    let uses_conversion_error = items.iter().any(|item| match item {
+        syn::Item::Mod(m) if m.ident == "error" => false,
+        other => quote!(#other).to_string().contains("ConversionError"),
+    });
+    for item in items.iter_mut() {
+        let syn::Item::Mod(m) = item else { continue };
+        let demote = m.ident == "defaults" || (m.ident == "error" && !uses_conversion_error);
+        if demote {
+            m.vis = syn::parse_quote!(pub(crate));
+            m.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+        }
+    }
+}
+
+/// typify writes struct literals of the structs we rewrite (default values of fields in its
+/// `defaults` module): they get the members we add, empty.
+fn complete_struct_literals(items: &mut [syn::Item], structs: &BTreeSet<String>) {
+    struct Literals<'a>(&'a BTreeSet<String>);
+    impl VisitMut for Literals<'_> {
+        fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
+            syn::visit_mut::visit_expr_struct_mut(self, e);
+            let ours = e
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| self.0.contains(&s.ident.to_string()));
+            if !ours || e.rest.is_some() {
+                return;
+            }
+            for name in [EXTRA, PRESENT] {
+                let ident = format_ident!("{name}");
+                let named =
+                    |f: &syn::FieldValue| matches!(&f.member, syn::Member::Named(m) if *m == ident);
+                if !e.fields.iter().any(named) {
+                    e.fields
+                        .push(syn::parse_quote!(#ident: ::std::default::Default::default()));
+                }
+            }
+        }
+    }
+    let mut visitor = Literals(structs);
+    for item in items.iter_mut() {
+        visitor.visit_item_mut(item);
+    }
+}
+
+/// `impl Default for X` of a struct we rewrite.
+fn is_default_impl_of(item: &syn::ItemImpl, structs: &BTreeSet<String>) -> bool {
+    let is_default = item
+        .trait_
+        .as_ref()
+        .and_then(|(path, _)| path.segments.last())
+        .is_some_and(|s| s.ident == "Default");
+    let self_name = match &*item.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    is_default && self_name.is_some_and(|n| structs.contains(&n))
 }
 
 fn is_typify_builder_fn(item: &syn::ItemImpl) -> bool {
@@ -292,7 +379,13 @@ fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
                 .iter()
                 .filter(|p| {
                     let last = p.segments.last().map(|s| s.ident.to_string());
-                    !matches!(last.as_deref(), Some("Serialize" | "Deserialize"))
+                    // No `Default`: typify derives it only while every field is optional,
+                    // so a later spec's required field would take it away (a breaking
+                    // change for a compatible spec change). The builder builds values.
+                    !matches!(
+                        last.as_deref(),
+                        Some("Serialize" | "Deserialize" | "Default")
+                    )
                 })
                 .collect();
             *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
@@ -930,6 +1023,35 @@ mod tests {
             // The builder's setter for the field does not take the name of `extra(..)`.
             "pub fn extra_(",
             "The members the spec does not name but gives a type for",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn only_typify_builder_paths_are_rewritten() {
+        // An operation `ThingCreate` and a schema `ThingCreate`: progenitor's request
+        // builder `builder::ThingCreate` (outside `mod types`) keeps its path.
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct ThingCreate {}
+                impl ThingCreate { pub fn b() -> builder::ThingCreate { todo!() } }
+            }
+            impl Client {
+                pub fn thing_create(&self) -> builder::ThingCreate<'_> { builder::ThingCreate::new(self) }
+            }
+            pub mod builder {
+                fn body(b: types::builder::ThingCreate) -> super::types::builder::ThingCreate { b }
+            }
+        };
+        let with: BTreeSet<String> = ["ThingCreate".to_string()].into_iter().collect();
+        rewrite_builder_paths(&mut file, &with);
+        let text = prettyplease::unparse(&file);
+        for want in [
+            "pub fn b() -> ThingCreateBuilder",
+            "-> builder::ThingCreate<'_>",
+            "builder::ThingCreate::new(self)",
+            "fn body(b: types::ThingCreateBuilder) -> super::types::ThingCreateBuilder",
         ] {
             assert!(text.contains(want), "missing {want:?} in\n{text}");
         }
