@@ -18,6 +18,7 @@ pub mod error_responses;
 pub mod examples;
 pub mod exclusive_bounds;
 pub mod hoist_inline;
+pub mod media_types;
 pub mod nullable;
 pub mod param_styles;
 pub mod responses;
@@ -72,6 +73,10 @@ pub const PIPELINE: &[Transform] = &[
         apply: examples::apply,
     },
     // What progenitor cannot take as written.
+    Transform {
+        name: "media_types",
+        apply: media_types::apply,
+    },
     Transform {
         name: "error_responses",
         apply: error_responses::apply,
