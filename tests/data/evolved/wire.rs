@@ -6,7 +6,10 @@
 use std::time::Duration;
 
 use asteroid_sdk::mock::{MockServer, Reply};
-use asteroid_sdk::types::{ExecutionCancelBody, ExecutionCancelBodyMode, ExecutionTimeWindow};
+use asteroid_sdk::types::{
+    Agent, AgentKind, ExecutionCancelBody, ExecutionCancelBodyMode, ExecutionCommentCreate,
+    ExecutionCommentListOrder, ExecutionTimeWindow, Problem,
+};
 use asteroid_sdk::{Error, ExecutionStatus, RetryPolicy, Uuid};
 use asteroid_sdk_tests::fixtures::execution;
 use asteroid_sdk_tests::server::{Reply as ServerReply, TestServer};
@@ -225,4 +228,197 @@ fn the_blocking_client_calls_the_new_operations() {
         .unwrap();
     assert_eq!(list.items.len(), 1);
     assert_eq!(query_of(&server), "status=queued,running");
+}
+
+fn comment() -> serde_json::Value {
+    json!({
+        "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+        "executionId": execution_id(),
+        "userId": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+        "content": "looks good",
+        "public": true,
+        "createdAt": "2026-11-20T09:16:00Z"
+    })
+}
+
+#[tokio::test]
+async fn a_204_without_a_body_is_a_success_and_both_path_parameters_are_sent() {
+    let server = TestServer::always(ServerReply::status(204));
+    let client = client_for(&server);
+    let comment_id: Uuid = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d".parse().unwrap();
+    let response = client
+        .execution_comment_delete()
+        .execution_id(execution_id())
+        .comment_id(comment_id)
+        .send()
+        .await
+        .expect("204");
+    assert_eq!(response.status().as_u16(), 204);
+    let request = &server.requests()[0];
+    assert_eq!(request.method, "DELETE");
+    assert_eq!(
+        request.path_only(),
+        format!("/executions/{}/comments/{comment_id}", execution_id())
+    );
+}
+
+#[tokio::test]
+async fn scalar_query_parameters_and_an_array_response() {
+    let server = TestServer::always(ServerReply::json(200, &json!([comment()])));
+    let client = client_for(&server);
+    let since: asteroid_sdk::chrono::DateTime<asteroid_sdk::chrono::Utc> =
+        "2026-11-01T00:00:00Z".parse().unwrap();
+    let comments = client
+        .execution_comment_list()
+        .execution_id(execution_id())
+        .public_only(true)
+        .order(ExecutionCommentListOrder::Desc)
+        .limit(5)
+        .since(since)
+        .x_request_tag("nightly run")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].content, "looks good");
+    let request = &server.requests()[0];
+    let query = request.query().unwrap_or_default().to_string();
+    for want in [
+        "publicOnly=true",
+        "order=desc",
+        "limit=5",
+        "since=2026-11-01T00%3A00%3A00Z",
+    ] {
+        assert!(query.split('&').any(|p| p == want), "{want} not in {query}");
+    }
+    assert_eq!(request.header("x-request-tag"), Some("nightly run"));
+    let err = client
+        .execution_comment_list()
+        .execution_id(execution_id())
+        .limit(500)
+        .send()
+        .await
+        .expect_err("limit has maximum 50");
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err}");
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn an_operation_named_like_a_schema_takes_it_as_its_body() {
+    // The operation `ExecutionCommentCreate` and the schema `Agents.Execution.CommentCreate`
+    // share a Rust name: the request builder and the body type stay apart.
+    let server = TestServer::always(ServerReply::json(201, &comment()));
+    let client = client_for(&server);
+    let created = client
+        .execution_comment_create()
+        .execution_id(execution_id())
+        .body(ExecutionCommentCreate::builder().content("looks good"))
+        .send()
+        .await
+        .expect("201");
+    assert_eq!(created.status().as_u16(), 201);
+    assert!(created.public);
+    assert_eq!(
+        server.requests()[0].body_json(),
+        Some(json!({"content": "looks good", "public": false}))
+    );
+    let empty = ExecutionCommentCreate::builder().content("").build();
+    assert!(empty.is_err(), "content has minLength 1");
+}
+
+#[tokio::test]
+async fn a_default_error_response_decodes_as_its_typed_body() {
+    let problem = json!({"type": "https://example.com/teapot", "title": "teapot", "status": 418, "detail": null, "traceId": "t-1"});
+    let server = TestServer::always(
+        ServerReply::json(418, &problem).content_type("application/problem+json"),
+    );
+    let client = client_for(&server);
+    let err = client
+        .agent_get()
+        .agent_id(Uuid::nil())
+        .send()
+        .await
+        .expect_err("418");
+    let Error::Api { body, .. } = &err else {
+        panic!("a typed error: {err:?}")
+    };
+    assert_eq!(body.title, "teapot");
+    assert_eq!(body.status, 418);
+    assert_eq!(body.extra("traceId"), Some(&json!("t-1")));
+    assert_eq!(serde_json::to_value(&**body).unwrap(), problem);
+}
+
+#[tokio::test]
+async fn a_new_type_decodes_liberally_with_defaults_and_unknown_values() {
+    let server = TestServer::always(ServerReply::json(
+        200,
+        &json!({
+            "id": Uuid::nil(), "name": "Invoice downloader", "createdAt": "2026-11-01T00:00:00Z",
+            "kind": "quantum", "maxTimeoutMins": 0
+        }),
+    ));
+    let client = client_for(&server);
+    let agent: asteroid_sdk::Response<Agent> = client
+        .agent_get()
+        .agent_id(Uuid::nil())
+        .send()
+        .await
+        .expect("agent");
+    assert_eq!(agent.kind, AgentKind::Unknown("quantum".into()));
+    assert_eq!(agent.max_timeout_mins, Some(0), "minimum 1 is not checked on responses");
+    assert_eq!(agent.default_options.soft_timeout_mins, None, "`default: {{}}`");
+}
+
+#[tokio::test]
+async fn a_post_with_an_idempotency_key_is_retried() {
+    let server = TestServer::script(vec![
+        ServerReply::status(503).header("retry-after", "0"),
+        ServerReply::json(202, &json!({"executionId": Uuid::nil(), "status": "queued"})),
+    ]);
+    let client = builder_for(&server)
+        .retry_policy(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
+        .build()
+        .unwrap();
+    let inputs = serde_json::Map::from_iter([("month".to_string(), json!("2026-11"))]);
+    let started = client
+        .agent_execute()
+        .agent_id(Uuid::nil())
+        .idempotency_key("run-2026-11")
+        .body_map(|b| b.inputs(inputs))
+        .send()
+        .await
+        .expect("202 after a retry");
+    assert_eq!(started.status, Some(ExecutionStatus::Queued));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "the key makes the POST safe to retry");
+    assert_eq!(requests[1].header("idempotency-key"), Some("run-2026-11"));
+    assert_eq!(requests[1].body_json().unwrap()["inputs"], json!({"month": "2026-11"}));
+}
+
+#[tokio::test]
+async fn mocks_of_the_new_operations() {
+    let server = MockServer::start_async().await;
+    let id = execution_id();
+    let deleted = server.execution_comment_delete(|when, then| {
+        when.execution_id(&id).comment_id(&Uuid::nil());
+        then.no_content();
+    });
+    let problem: Problem =
+        serde_json::from_value(json!({"title": "no such agent", "status": 404})).unwrap();
+    server.agent_get(|when, then| {
+        when.agent_id(&Uuid::nil());
+        then.client_error(404, &problem);
+    });
+    let client = server.client();
+    client
+        .execution_comment_delete()
+        .execution_id(id)
+        .comment_id(Uuid::nil())
+        .send()
+        .await
+        .expect("the mock answers 204");
+    deleted.assert();
+    let err = client.agent_get().agent_id(Uuid::nil()).send().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(err.body().map(|p| p.title.as_str()), Some("no such agent"));
 }
