@@ -202,6 +202,14 @@ fn operation(out: &mut Out, a: &Operation, b: &Operation) {
         param(out, name, a.params.get(name), b.params.get(name));
     }
     body(out, a.body.as_ref(), b.body.as_ref());
+    let (ea, eb) = (error_type(a), error_type(b));
+    if ea != eb {
+        out.push(
+            Kind::Changed,
+            true,
+            format!("its calls now fail with `Error<{eb}>` (was `Error<{ea}>`)"),
+        );
+    }
     let statuses: BTreeSet<&String> = a.responses.keys().chain(b.responses.keys()).collect();
     for status in statuses {
         let shown = |t: &Option<String>| match t {
@@ -230,6 +238,26 @@ fn operation(out: &mut Out, a: &Operation, b: &Operation) {
             ),
             _ => {}
         }
+    }
+}
+
+/// The body type of an operation's error statuses, as the `E` of its `Error<E>`: the
+/// typed body when there is one (the transforms leave at most one), `ByteStream` for
+/// another media type, `()` without a body or without error statuses.
+fn error_type(op: &Operation) -> String {
+    let errors: Vec<&Option<String>> = op
+        .responses
+        .iter()
+        .filter(|(status, _)| {
+            *status == "default" || status.starts_with('4') || status.starts_with('5')
+        })
+        .map(|(_, ty)| ty)
+        .collect();
+    let typed = errors.iter().filter_map(|t| t.as_deref());
+    match typed.clone().find(|t| *t != "bytes") {
+        Some(t) => t.to_string(),
+        None if typed.count() > 0 => "ByteStream".into(),
+        None => "()".into(),
     }
 }
 
@@ -455,7 +483,16 @@ fn field(out: &mut Out, name: &str, a: Option<&Field>, b: Option<&Field>, in_req
             ),
         ),
         (Some(x), Some(y)) => {
-            if x.shown_type() != y.shown_type() {
+            // What a Rust user sees is the field's type, `Option` or not: compare that,
+            // then what the spec says beyond it.
+            let wrap = |f: &Field| {
+                if f.rust_option() {
+                    format!("Option<{}>", f.ty)
+                } else {
+                    f.ty.clone()
+                }
+            };
+            if x.ty != y.ty {
                 out.push(
                     Kind::Changed,
                     true,
@@ -465,19 +502,54 @@ fn field(out: &mut Out, name: &str, a: Option<&Field>, b: Option<&Field>, in_req
                         x.shown_type()
                     ),
                 );
-            }
-            match (x.required, y.required) {
-                (true, false) => out.push(
+            } else if x.rust_option() != y.rust_option() {
+                let (now, what) = if y.rust_option() {
+                    ("becomes an `Option`", "may now be absent or null")
+                } else {
+                    ("is no longer an `Option`", "is now always present")
+                };
+                out.push(
                     Kind::Changed,
                     true,
-                    format!("field {shown_name} is now optional (was required): its Rust type becomes an `Option`"),
-                ),
-                (false, true) => out.push(
-                    Kind::Changed,
-                    true,
-                    format!("field {shown_name} is now required (was optional): its Rust type is no longer an `Option`"),
-                ),
-                _ => {}
+                    format!(
+                        "field {shown_name} {what}: its Rust type {now} (`{}`, was `{}`)",
+                        wrap(y),
+                        wrap(x)
+                    ),
+                );
+            } else if x.required != y.required || x.nullable != y.nullable {
+                // The Rust type stays; only building a value in a request can change.
+                let now_required = !x.required && y.required;
+                let breaking = now_required && in_requests;
+                let text = if now_required && in_requests {
+                    format!(
+                        "field {shown_name} is now required (Rust type `{}` unchanged); the type \
+                         is sent in requests, and building it without the field now fails",
+                        wrap(y)
+                    )
+                } else {
+                    let mut what = Vec::new();
+                    if x.required != y.required {
+                        what.push(if y.required {
+                            "is now required"
+                        } else {
+                            "is now optional"
+                        });
+                    }
+                    if x.nullable != y.nullable {
+                        what.push(if y.nullable {
+                            "now accepts null"
+                        } else {
+                            "no longer accepts null"
+                        });
+                    }
+                    format!(
+                        "field {shown_name} {} (Rust type `{}` unchanged)",
+                        what.join(" and "),
+                        wrap(y)
+                    )
+                };
+                out.push(Kind::Changed, breaking, text);
             }
         }
         (None, None) => {}
@@ -593,6 +665,7 @@ mod tests {
                                 ty: t.to_string(),
                                 required: *required,
                                 nullable: *nullable,
+                                defaulted: false,
                             },
                         )
                     })
@@ -699,7 +772,8 @@ mod tests {
 
     #[test]
     fn status_rules() {
-        let a = op();
+        let mut a = op();
+        a.responses.insert("404".into(), Some("ErrorBody".into()));
         let mut b = a.clone();
         b.responses.insert("429".into(), Some("ErrorBody".into()));
         let (breaking, kind, text) = one(&with_op(a.clone()), &with_op(b.clone()));
@@ -753,7 +827,7 @@ mod tests {
             &with_type("T", structure(&base, false)),
         );
         assert_eq!((breaking, kind), (true, Kind::Removed));
-        // Type changed, nullability changed: breaking.
+        // Type changed, or nullable (`T` to `Option<T>`): breaking.
         for other in [("id", "string", true, false), ("id", "uuid", true, true)] {
             let (breaking, kind, _) = one(
                 &with_type("T", structure(&base, false)),
@@ -763,20 +837,84 @@ mod tests {
         }
         // Required <-> optional: breaking both ways (T vs Option<T>).
         let optional = [("id", "uuid", false, false)];
-        assert!(
+        for (a, b) in [(&base, &optional), (&optional, &base)] {
+            let (breaking, _, text) = one(
+                &with_type("T", structure(a, false)),
+                &with_type("T", structure(b, false)),
+            );
+            assert!(breaking && text.contains("Option"), "{text}");
+        }
+    }
+
+    #[test]
+    fn field_rules_follow_the_rust_type() {
+        let changed = |a: &[(&str, &str, bool, bool)], b: &[(&str, &str, bool, bool)], requests| {
             one(
-                &with_type("T", structure(&base, false)),
-                &with_type("T", structure(&optional, false))
+                &with_type("T", structure(a, requests)),
+                &with_type("T", structure(b, requests)),
+            )
+        };
+        // An array or map is `Vec`/`Map` whether required or not: compatible in responses,
+        // breaking when a request value must now have it.
+        let required = [("tags", "array<string>", true, false)];
+        let optional = [("tags", "array<string>", false, false)];
+        for (a, b) in [(&required, &optional), (&optional, &required)] {
+            let (breaking, kind, text) = changed(a, b, false);
+            assert_eq!((breaking, kind), (false, Kind::Changed), "{text}");
+            assert!(text.contains("unchanged"), "{text}");
+        }
+        assert!(changed(&optional, &required, true).0);
+        assert!(!changed(&required, &optional, true).0);
+        // An optional field that becomes nullable stays `Option<T>`: compatible.
+        let (breaking, _, text) = changed(
+            &[("name", "string", false, false)],
+            &[("name", "string", false, true)],
+            false,
+        );
+        assert!(!breaking, "{text}");
+        // A required nullable field that becomes optional stays `Option<T>` too.
+        assert!(
+            !changed(
+                &[("name", "string", true, true)],
+                &[("name", "string", false, true)],
+                false
             )
             .0
         );
-        assert!(
-            one(
-                &with_type("T", structure(&optional, false)),
-                &with_type("T", structure(&base, false))
-            )
-            .0
+        // A default makes an optional field `T`: adding or removing one is breaking.
+        let plain = with_type(
+            "T",
+            structure(&[("public", "boolean", false, false)], false),
         );
+        let mut defaulted = plain.clone();
+        if let Shape::Struct { fields } = &mut defaulted.schemas.get_mut("T").unwrap().shape {
+            fields.get_mut("public").unwrap().defaulted = true;
+        }
+        for (a, b) in [(&plain, &defaulted), (&defaulted, &plain)] {
+            let (breaking, _, text) = one(a, b);
+            assert!(breaking && text.contains("Option<boolean>"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_changed_error_type_is_breaking() {
+        // No typed error before: `Error<()>`; a documented 404 with a body changes it.
+        let mut bare = op();
+        bare.responses.insert("404".into(), None);
+        let mut typed = op();
+        typed.responses.insert("404".into(), Some("Error".into()));
+        let changes = diff(&with_op(bare.clone()), &with_op(typed.clone()));
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.breaking && c.text.contains("`Error<Error>` (was `Error<()>`)")),
+            "{changes:?}"
+        );
+        // Another status with the same body keeps the error type: compatible.
+        let mut more = typed.clone();
+        more.responses.insert("429".into(), Some("Error".into()));
+        let changes = diff(&with_op(typed), &with_op(more));
+        assert!(changes.iter().all(|c| !c.breaking), "{changes:?}");
     }
 
     #[test]

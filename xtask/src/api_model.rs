@@ -160,12 +160,23 @@ pub struct Field {
     pub required: bool,
     /// Accepts `null`.
     pub nullable: bool,
+    /// Has a `default` value in the spec (absent in baselines written before it was kept).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub defaulted: bool,
 }
 
 impl Field {
     /// The type with ` | null` when nullable.
     pub fn shown_type(&self) -> String {
         with_null(&self.ty, self.nullable)
+    }
+
+    /// Whether the Rust field is an `Option`, as typify decides: a nullable type is one,
+    /// and so is a field that may be absent unless it has a value to stand in for absence
+    /// (an array or map is empty, a field with a `default` takes it).
+    pub fn rust_option(&self) -> bool {
+        let intrinsic_default = self.ty.starts_with("array<") || self.ty.starts_with("map<");
+        self.nullable || (!self.required && !intrinsic_default && !self.defaulted)
     }
 }
 
@@ -622,12 +633,14 @@ impl<'a> Extractor<'a> {
             for (prop, sub) in props {
                 let pptr = child(&child(ptr, "properties"), prop);
                 let (ty, nullable) = self.type_of(&pptr, &format!("{name}-{prop}"), sub)?;
+                let defaulted = sub.get("default").is_some_and(|d| !d.is_null());
                 out.insert(
                     prop.clone(),
                     Field {
                         ty,
                         required: required.contains(prop.as_str()),
                         nullable,
+                        defaulted,
                     },
                 );
             }

@@ -261,6 +261,7 @@ mod tests {
                                 ty: "uuid".into(),
                                 required: true,
                                 nullable: false,
+                                defaulted: false,
                             },
                         )]),
                     },
@@ -299,6 +300,7 @@ mod tests {
                     ty: "string".into(),
                     required: false,
                     nullable: false,
+                    defaulted: false,
                 },
             );
         }
