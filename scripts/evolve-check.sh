@@ -2,6 +2,8 @@
 # A later spec that only adds things is a compatible release: copy the workspace, drop in
 # tests/data/openapi.evolved.yaml, `cargo xtask regen` it (no hand edits), then
 #   - the change report must end `API change: compatible (next version 0.1.1)`,
+#   - `regen --check` and `public-api --check` are clean on the copy (regen wrote the
+#     public-API listing with the code),
 #   - the crate builds with every feature (`mock` and `blocking` included),
 #   - the whole test suite passes on it, with the wire tests of the new operations
 #     (tests/data/evolved/wire.rs: styles on the wire, retries by method, body rules,
@@ -56,6 +58,8 @@ regen_with "$additive" "$root/tests/data/openapi.evolved.yaml"
 cp "$root/tests/data/evolved/wire.rs" "$additive/tests/it/evolved_wire.rs"
 echo "mod evolved_wire;" >>"$additive/tests/it/main.rs"
 (cd "$additive" && cargo xtask regen --check >/dev/null)
+# regen refreshed the public-API listing with the code: the new surface is in the diff.
+(cd "$additive" && cargo xtask public-api --check >/dev/null)
 (cd "$additive" && cargo build -p asteroid-sdk --all-features)
 if ! (cd "$additive" && cargo test --workspace) >"$work/additive-tests.txt" 2>&1; then
     grep -E "^test .*FAILED|panicked|^error" -A5 "$work/additive-tests.txt" | head -n 80

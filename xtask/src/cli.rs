@@ -98,6 +98,31 @@ pub fn run_in(root: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut
     }
 }
 
+/// After new generated code is written: the public-API listing follows it, so that the
+/// change to the surface is in the same diff. It needs the crate to build; when it cannot
+/// be made (a checkout without the listing, a crate that does not compile) that is said,
+/// and the generated code stays written.
+fn refresh_public_api(root: &Path, stderr: &mut dyn Write) {
+    if !root.join(crate::public_api::LISTING).exists() {
+        return;
+    }
+    match crate::public_api::run(root, false) {
+        Ok(Status::Fresh) => {
+            let _ = writeln!(stderr, "{}: up to date", crate::public_api::LISTING);
+        }
+        Ok(_) => {
+            let _ = writeln!(stderr, "{}: written", crate::public_api::LISTING);
+        }
+        Err(e) => {
+            let _ = writeln!(
+                stderr,
+                "warning: {} not refreshed ({e}); run `cargo xtask public-api` once the crate builds",
+                crate::public_api::LISTING
+            );
+        }
+    }
+}
+
 fn usage_error(stderr: &mut dyn Write, message: &str) -> i32 {
     let _ = writeln!(stderr, "error: {message}\n\n{USAGE}");
     2
@@ -169,6 +194,9 @@ fn regen_cmd(root: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut 
                         let _ = writeln!(stderr, "{shown}: stale");
                     }
                 }
+            }
+            if !check && !report.is_fresh() {
+                refresh_public_api(root, stderr);
             }
             if report.is_fresh() || !check {
                 0
