@@ -227,10 +227,16 @@ pub(crate) fn path_segment<T: Serialize + ?Sized>(
 /// Refuse an expanded path that has a `.` or `..` segment (also percent-encoded as
 /// `%2E`): URL parsing removes such segments, so the request would go elsewhere.
 pub(crate) fn check_path(path: &str) -> Result<(), String> {
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    // Only a segment made of dots (written `.` or `%2E`) can be one: most paths have
+    // neither byte, which `contains` (memchr) finds out quickly.
+    let bytes = path.as_bytes();
+    if !bytes.contains(&b'.') && !bytes.contains(&b'%') {
+        return Ok(());
+    }
+    let end = path.bytes().position(|b| b == b'?' || b == b'#');
+    let path = &path[..end.unwrap_or(path.len())];
     for segment in path.split('/') {
-        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
-        if lower == "." || lower == ".." {
+        if is_dot_segment(segment.as_bytes()) {
             return Err(format!(
                 "the path `{path}` has a `{segment}` segment, which URL normalisation would \
                  remove: a path parameter cannot have this value"
@@ -238,6 +244,21 @@ pub(crate) fn check_path(path: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether a segment is `.` or `..`, each dot written as `.` or `%2E` (any case).
+fn is_dot_segment(segment: &[u8]) -> bool {
+    let mut dots = 0;
+    let mut rest = segment;
+    while !rest.is_empty() {
+        match rest {
+            [b'.', tail @ ..] => rest = tail,
+            [b'%', b'2', e, tail @ ..] if e.eq_ignore_ascii_case(&b'e') => rest = tail,
+            _ => return false,
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 /// A regex matching [`path_segment`]'s text literally, for httpmock's `path_matches`,
@@ -447,6 +468,9 @@ fn is_passed_reserved(b: u8) -> bool {
 /// reserved characters and existing `%XX` triples). Uppercase hex, UTF-8 bytes.
 fn encode(s: &str, allow_reserved: bool) -> String {
     let bytes = s.as_bytes();
+    if bytes.iter().all(|&b| is_unreserved(b)) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -570,6 +594,18 @@ impl<'de> Visitor<'de> for NodeVisitor {
 }
 
 fn flatten<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Flat, String> {
+    // Most parameters are one primitive (an id, a number, a date): read it directly. A
+    // compound value goes through JSON text, which keeps the order of a struct's fields.
+    match value.serialize(ScalarText) {
+        Ok(Some(text)) => return Ok(Flat::Prim(text)),
+        Ok(None) => return Ok(Flat::Absent),
+        Err(NotScalar) => {}
+    }
+    flatten_json(name, value)
+}
+
+/// [`flatten`] of any value, through JSON text.
+fn flatten_json<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Flat, String> {
     let text = serde_json::to_string(value)
         .map_err(|e| format!("parameter `{name}`: cannot serialize the value: {e}"))?;
     let node: Node = serde_json::from_str(&text)
@@ -606,6 +642,161 @@ fn flatten<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Flat, String>
             Flat::Object(out)
         }
     })
+}
+
+/// The value is not a primitive: [`ScalarText`] cannot take it.
+#[derive(Debug)]
+struct NotScalar;
+
+impl std::fmt::Display for NotScalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a primitive")
+    }
+}
+
+impl std::error::Error for NotScalar {}
+
+impl serde::ser::Error for NotScalar {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        NotScalar
+    }
+}
+
+/// A serializer that takes a primitive and gives its text exactly as the JSON route does
+/// (`Some`), `None` for a null, and refuses anything compound.
+struct ScalarText;
+
+type Compound = serde::ser::Impossible<Option<String>, NotScalar>;
+
+impl serde::Serializer for ScalarText {
+    type Ok = Option<String>;
+    type Error = NotScalar;
+    type SerializeSeq = Compound;
+    type SerializeTuple = Compound;
+    type SerializeTupleStruct = Compound;
+    type SerializeTupleVariant = Compound;
+    type SerializeMap = Compound;
+    type SerializeStruct = Compound;
+    type SerializeStructVariant = Compound;
+
+    fn serialize_bool(self, v: bool) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_i16(self, v: i16) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_i32(self, v: i32) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_i64(self, v: i64) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_i128(self, v: i128) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_u8(self, v: u8) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_u16(self, v: u16) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_u32(self, v: u32) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_u64(self, v: u64) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_u128(self, v: u128) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    // Floats, and anything else whose text serde_json decides: the compound route.
+    fn serialize_f32(self, _: f32) -> Result<Self::Ok, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_f64(self, _: f64) -> Result<Self::Ok, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_char(self, v: char) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_str(self, v: &str) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(v.to_string()))
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<Self::Ok, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_none(self) -> Result<Self::Ok, NotScalar> {
+        Ok(None)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Self::Ok, NotScalar> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Self::Ok, NotScalar> {
+        Ok(None)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Self::Ok, NotScalar> {
+        Ok(None)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Self::Ok, NotScalar> {
+        Ok(Some(variant.to_string()))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Self::Ok, NotScalar> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Self::Ok, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Compound, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Compound, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Compound, NotScalar> {
+        Err(NotScalar)
+    }
 }
 
 #[cfg(test)]
@@ -1011,6 +1202,50 @@ mod tests {
         let mut r = request();
         apply_query(&mut r, "a=b c'd");
         assert_eq!(r.url().query(), Some("a=b%20c%27d"));
+    }
+
+    #[test]
+    fn primitives_read_directly_give_the_text_of_the_json_route() {
+        #[derive(Serialize)]
+        enum Kind {
+            #[serde(rename = "quick-scan")]
+            QuickScan,
+        }
+        #[derive(Serialize)]
+        struct Id(u64);
+        let when: chrono::DateTime<chrono::Utc> = "2026-11-01T09:30:00.25Z".parse().unwrap();
+        let id: uuid::Uuid = "0b7c2f3e-5d1a-4c7e-9f1e-2a3b4c5d6e7f".parse().unwrap();
+        fn both<T: Serialize + ?Sized>(v: &T) -> (Flat, Flat) {
+            let direct = match v.serialize(ScalarText) {
+                Ok(Some(t)) => Flat::Prim(t),
+                Ok(None) => Flat::Absent,
+                Err(NotScalar) => panic!("not read directly"),
+            };
+            (direct, flatten_json("p", v).unwrap())
+        }
+        let cases = [
+            both(&id),
+            both(&when),
+            both(&-42i64),
+            both(&u64::MAX),
+            both(&true),
+            both("a b,c/é"),
+            both(&'x'),
+            both(&Kind::QuickScan),
+            both(&Id(7)),
+            both(&Some(3u8)),
+            both(&None::<u8>),
+            both(&()),
+            both(&crate::ExecutionStatus::Running),
+            both(&crate::ExecutionStatus::Unknown("queued".into())),
+        ];
+        for (direct, json) in cases {
+            assert_eq!(direct, json);
+        }
+        // Floats and compound values take the JSON route.
+        assert!(1.5f64.serialize(ScalarText).is_err());
+        assert!(vec![1].serialize(ScalarText).is_err());
+        assert_eq!(flatten("p", &1.5f64).unwrap(), Flat::Prim("1.5".into()));
     }
 
     #[test]
