@@ -202,12 +202,14 @@ impl ClientBuilder {
                 if key.expose().trim().is_empty() {
                     return Err(Error::Config("the API key (api_key) is empty".into()));
                 }
-                if HeaderValue::from_str(key.expose()).is_err() {
+                let Ok(mut value) = HeaderValue::from_str(key.expose()) else {
                     return Err(Error::Config(
                         "the API key (api_key) contains characters that cannot be sent in an HTTP header".into(),
                     ));
-                }
-                Some(key)
+                };
+                // Never printed (`Debug` shows `Sensitive`), and HTTP/2 does not index it.
+                value.set_sensitive(true);
+                Some(value)
             }
             None if self.require_api_key => {
                 return Err(Error::Config(format!(
@@ -219,13 +221,27 @@ impl ClientBuilder {
         if self.timeout == Some(Duration::ZERO) {
             return Err(Error::Config("timeout must be greater than zero".into()));
         }
-        let http = match self.http_client {
-            Some(client) => client,
-            None => default_http_client(self.connect_timeout)?,
+        // The client the SDK builds carries the call's timeout itself, which is then the
+        // first attempt's (a per-request timeout costs an allocation per request); a
+        // client of the user's keeps its own settings, and every attempt gets one.
+        let first_attempt_timeout = match self.attempt_timeout {
+            Some(a) => self.timeout.map_or(a, |t| t.min(a)),
+            None => self.timeout.unwrap_or(Duration::MAX),
+        };
+        let (http, client_timeout) = match self.http_client {
+            Some(client) => (client, None),
+            None if first_attempt_timeout == Duration::MAX => {
+                (default_http_client(self.connect_timeout, None)?, None)
+            }
+            None => (
+                default_http_client(self.connect_timeout, Some(first_attempt_timeout))?,
+                Some(first_attempt_timeout),
+            ),
         };
         let settings = Settings {
             api_key,
             retry: self.retry,
+            client_timeout,
             timeout: self.timeout,
             attempt_timeout: self.attempt_timeout,
             max_response_bytes: self.max_response_bytes,
@@ -323,11 +339,17 @@ fn install_crypto_provider() {
     }
 }
 
-fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
-    http_client_builder()
-        .connect_timeout(connect_timeout)
-        .build()
-        .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
+fn default_http_client(
+    connect_timeout: Duration,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client, Error> {
+    let builder = http_client_builder().connect_timeout(connect_timeout);
+    match timeout {
+        Some(t) => builder.timeout(t),
+        None => builder,
+    }
+    .build()
+    .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
 }
 
 #[cfg(test)]

@@ -1,12 +1,17 @@
-//! Decoding response bodies, for every operation: the generated code calls
-//! [`from_response`] instead of progenitor's `ResponseValue::from_response` (the xtask
-//! rewrites the call), so that a body that does not decode reports the status, the request
-//! id, the content type, the serde path of the field at fault and a bounded snippet.
+//! Decoding response bodies, for every operation: the generated code calls [`response`]
+//! and [`from_response`] on the [`Buffered`] response instead of progenitor's
+//! `ResponseValue::from_response` (the xtask rewrites the calls), so that a body that does
+//! not decode reports the status, the request id, the content type, the serde path of the
+//! field at fault and a bounded snippet.
 
 use std::io;
 
+use bytes::Bytes;
 use progenitor_client::{Error as ProgenitorError, ResponseValue};
 use serde::de::{DeserializeOwned, IgnoredAny};
+
+use crate::buffered::Buffered;
+use crate::error::BodyLimitExceeded;
 
 /// The most of a body an error keeps.
 pub const SNIPPET_LIMIT: usize = 1024;
@@ -29,31 +34,34 @@ impl std::fmt::Display for DecodeFailure {
 impl std::error::Error for DecodeFailure {}
 
 /// Decode a successful JSON response body into `T`.
-pub(crate) async fn response<T: DeserializeOwned, E>(
-    response: reqwest::Response,
+pub(crate) fn response<T: DeserializeOwned, E>(
+    response: Buffered,
 ) -> Result<crate::Response<T>, ProgenitorError<E>> {
-    let (value, status, headers) = decode_response(response).await?;
+    let (value, status, headers) = decode_response(response)?;
     Ok(crate::Response::new(value, status, headers))
 }
 
 /// Decode a JSON error body into `E`, as progenitor's error path wants it.
-pub(crate) async fn from_response<T: DeserializeOwned, E>(
-    response: reqwest::Response,
+pub(crate) fn from_response<T: DeserializeOwned, E>(
+    response: Buffered,
 ) -> Result<ResponseValue<T>, ProgenitorError<E>> {
-    let (value, status, headers) = decode_response(response).await?;
+    let (value, status, headers) = decode_response(response)?;
     Ok(ResponseValue::new(value, status, headers))
 }
 
-async fn decode_response<T: DeserializeOwned, E>(
-    response: reqwest::Response,
+fn decode_response<T: DeserializeOwned, E>(
+    response: Buffered,
 ) -> Result<(T, reqwest::StatusCode, reqwest::header::HeaderMap), ProgenitorError<E>> {
-    let mut response = response;
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(ProgenitorError::ResponseBodyError)?;
+    let (status, headers, body) = response.into_parts();
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(limit) => {
+            return Err(ProgenitorError::InvalidResponsePayload(
+                Bytes::new(),
+                carry(BodyLimitExceeded { limit }),
+            ));
+        }
+    };
     match decode_json::<T>(&bytes) {
         Ok(value) => Ok((value, status, headers)),
         Err((path, message)) => {
@@ -131,10 +139,11 @@ pub fn snippet(bytes: &[u8]) -> String {
     text
 }
 
-/// Put a [`DecodeFailure`] inside a `serde_json::Error` (progenitor's
-/// `InvalidResponsePayload` holds one), through serde_json's public I/O error path: a
-/// reader that fails with our error makes serde_json return it as its I/O cause.
-fn carry(failure: DecodeFailure) -> serde_json::Error {
+/// Put a [`DecodeFailure`] or a [`BodyLimitExceeded`] inside a `serde_json::Error`
+/// (progenitor's `InvalidResponsePayload` holds one), through serde_json's public I/O
+/// error path: a reader that fails with our error makes serde_json return it as its I/O
+/// cause.
+fn carry(failure: impl std::error::Error + Send + Sync + 'static) -> serde_json::Error {
     struct Failing(Option<io::Error>);
     impl io::Read for Failing {
         fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
@@ -150,18 +159,30 @@ fn carry(failure: DecodeFailure) -> serde_json::Error {
     }
 }
 
-/// Take a [`DecodeFailure`] back out of a `serde_json::Error` made by [`carry`].
-pub(crate) fn carried(error: serde_json::Error) -> Result<DecodeFailure, serde_json::Error> {
+/// What [`carry`] put inside a `serde_json::Error`.
+pub(crate) enum Carried {
+    /// The body did not decode.
+    Decode(DecodeFailure),
+    /// The body was over the limit.
+    TooLarge(usize),
+}
+
+/// Take a [`Carried`] failure back out of a `serde_json::Error` made by [`carry`].
+pub(crate) fn carried(error: serde_json::Error) -> Result<Carried, serde_json::Error> {
     if !error.is_io() {
         return Err(error);
     }
     let io: io::Error = error.into();
-    match io
-        .into_inner()
-        .map(|inner| inner.downcast::<DecodeFailure>())
-    {
-        Some(Ok(failure)) => Ok(*failure),
-        _ => Err(serde::de::Error::custom("response body could not be read")),
+    let Some(inner) = io.into_inner() else {
+        return Err(serde::de::Error::custom("response body could not be read"));
+    };
+    let inner = match inner.downcast::<DecodeFailure>() {
+        Ok(failure) => return Ok(Carried::Decode(*failure)),
+        Err(other) => other,
+    };
+    match inner.downcast::<BodyLimitExceeded>() {
+        Ok(limit) => Ok(Carried::TooLarge(limit.limit)),
+        Err(_) => Err(serde::de::Error::custom("response body could not be read")),
     }
 }
 
@@ -183,9 +204,15 @@ mod tests {
             message: "m".into(),
             snippet: "{}".into(),
         };
-        let back = carried(carry(f)).unwrap();
+        let Ok(Carried::Decode(back)) = carried(carry(f)) else {
+            panic!("the failure comes back")
+        };
         assert_eq!(back.path, "a.b");
         assert_eq!(back.response.request_id.as_deref(), Some("r1"));
+        let Ok(Carried::TooLarge(limit)) = carried(carry(BodyLimitExceeded { limit: 7 })) else {
+            panic!("the limit comes back")
+        };
+        assert_eq!(limit, 7);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 
-use crate::decode::{self, DecodeFailure};
+use crate::decode::{self, Carried, DecodeFailure};
 use crate::retry;
 use crate::types;
 
@@ -388,16 +388,16 @@ impl<E> Error<E> {
 
 /// Convert the generated client's result into the SDK's. Every generated `send` ends here
 /// (the xtask routes it), so every operation reports errors the same way.
-pub async fn from_result<T, E: Serialize>(
+pub fn from_result<T, E: Serialize>(
     result: std::result::Result<T, progenitor_client::Error<E>>,
 ) -> Result<T, Error<E>> {
     match result {
         Ok(v) => Ok(v),
-        Err(e) => Err(from_progenitor(e).await),
+        Err(e) => Err(from_progenitor(e)),
     }
 }
 
-async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<E> {
+fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<E> {
     use progenitor_client::Error as P;
     match e {
         P::InvalidRequest(m) => Error::InvalidRequest(m),
@@ -424,12 +424,13 @@ async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<
             }
         }
         P::InvalidResponsePayload(bytes, json_error) => match decode::carried(json_error) {
-            Ok(DecodeFailure {
+            Ok(Carried::TooLarge(limit)) => Error::BodyTooLarge { limit },
+            Ok(Carried::Decode(DecodeFailure {
                 response,
                 path,
                 message,
                 snippet,
-            }) => Error::Decode {
+            })) => Error::Decode {
                 response: Some(Box::new(response)),
                 path,
                 message,
@@ -444,7 +445,7 @@ async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<
         },
         P::UnexpectedResponse(response) => {
             let info = Box::new(ResponseInfo::new(response.status(), response.headers()));
-            match read_prefix(response, decode::SNIPPET_LIMIT).await {
+            match read_prefix(response, decode::SNIPPET_LIMIT) {
                 Ok(body) => Error::UnexpectedStatus {
                     response: info,
                     body,
@@ -456,10 +457,13 @@ async fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<
     }
 }
 
-/// Read at most `limit` bytes of a body, as text.
-async fn read_prefix(mut response: reqwest::Response, limit: usize) -> reqwest::Result<String> {
+/// Read at most `limit` bytes of a body, as text. The transport read the whole body
+/// inside the attempt, so every chunk is ready: a chunk that is not (which cannot happen)
+/// ends the snippet.
+fn read_prefix(mut response: reqwest::Response, limit: usize) -> reqwest::Result<String> {
+    use futures_util::FutureExt;
     let mut buf = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(chunk) = response.chunk().now_or_never().unwrap_or(Ok(None))? {
         buf.extend_from_slice(&chunk);
         if buf.len() > limit {
             break;

@@ -22,6 +22,7 @@ pub mod mock;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod buffered;
 mod build_error;
 pub mod config;
 mod decode;

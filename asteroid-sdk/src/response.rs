@@ -67,10 +67,8 @@ impl<T> Response<T> {
 impl Response<()> {
     /// A response without a body (called by operations whose success has none).
     #[allow(dead_code)]
-    pub(crate) fn empty(response: reqwest::Response) -> Self {
-        let mut response = response;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
+    pub(crate) fn empty(response: crate::buffered::Buffered) -> Self {
+        let (status, headers, _) = response.into_parts();
         Self::new((), status, headers)
     }
 }

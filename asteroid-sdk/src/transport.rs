@@ -15,9 +15,8 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::Client;
-use crate::error::BodyLimitExceeded;
+use crate::buffered::Buffered;
 use crate::retry::{self, Decision, Outcome, RetryPolicy};
-use crate::secret::ApiKey;
 
 /// The header that carries the API key (lowercase, as HTTP/2 sends it).
 pub const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-asteroid-agents-api-key");
@@ -51,8 +50,12 @@ pub struct Transport {
 /// Settings the hooks read for every request.
 #[derive(Debug)]
 pub(crate) struct Settings {
-    pub api_key: Option<ApiKey>,
+    /// The API key as a header value, made once and marked sensitive.
+    pub api_key: Option<HeaderValue>,
     pub retry: RetryPolicy,
+    /// The timeout the reqwest client itself applies (the SDK built it with the first
+    /// attempt's limit); `None` for a client of the user's.
+    pub client_timeout: Option<Duration>,
     pub timeout: Option<Duration>,
     pub attempt_timeout: Option<Duration>,
     pub max_response_bytes: usize,
@@ -67,51 +70,45 @@ impl Transport {
     }
 }
 
-// progenitor's plumbing: not part of the documented API.
+// progenitor's generated code asserts that the client implements its hooks; the SDK's
+// operations call [`send`] instead, so the defaults (which do nothing) are never used.
 #[doc(hidden)]
-impl ClientHooks<Transport> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let settings = &self.inner.settings;
-        if let Some(key) = &settings.api_key {
-            let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
-                progenitor_client::Error::InvalidRequest(
-                    "the API key contains characters that cannot be sent in a header".into(),
-                )
-            })?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(API_KEY_HEADER, value);
-        }
-        request
-            .headers_mut()
-            .entry(reqwest::header::USER_AGENT)
-            .or_insert_with(|| settings.user_agent.clone());
-        Ok(())
-    }
+impl ClientHooks<Transport> for Client {}
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let meta = operation(info.operation_id);
-        let span = tracing::info_span!(
-            "asteroid_sdk.request",
-            operation_id = meta.map_or(info.operation_id, |m| m.spec_operation_id),
-            method = %request.method(),
-            path = meta.map_or_else(|| request.url().path().to_string(), |m| m.path.to_string()),
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            error = tracing::field::Empty,
-        );
-        execute(&self.client, &self.inner.settings, request)
-            .instrument(span)
-            .await
+/// What every generated operation calls to send its request: the API key and
+/// `User-Agent` headers, a tracing span, retries and the timeout, and the whole body read
+/// (bounded) inside each attempt.
+pub(crate) async fn send(
+    client: &Client,
+    mut request: reqwest::Request,
+    info: &OperationInfo,
+) -> reqwest::Result<Buffered> {
+    let settings = &*client.inner.settings;
+    let headers = request.headers_mut();
+    if let Some(key) = &settings.api_key {
+        headers.insert(API_KEY_HEADER, key.clone());
+    }
+    headers
+        .entry(reqwest::header::USER_AGENT)
+        .or_insert_with(|| settings.user_agent.clone());
+    let meta = operation(info.operation_id);
+    let span = tracing::info_span!(
+        "asteroid_sdk.request",
+        operation_id = meta.map_or(info.operation_id, |m| m.spec_operation_id),
+        method = %request.method(),
+        path = meta.map_or_else(|| request.url().path().to_string(), |m| m.path.to_string()),
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        error = tracing::field::Empty,
+    );
+    let call = execute(&client.client, settings, request);
+    if span.is_disabled() {
+        // No subscriber wants it: no span to enter on every poll.
+        call.await
+    } else {
+        call.instrument(span).await
     }
 }
 
@@ -121,10 +118,11 @@ async fn execute(
     http: &reqwest::Client,
     settings: &Settings,
     request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
+) -> reqwest::Result<Buffered> {
     let span = tracing::Span::current();
     let started = Instant::now();
     let deadline = settings.timeout.map(|t| started + t);
+    let timing = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
     let idempotent = retry::is_idempotent(request.method(), request.headers());
     let policy = settings.retry;
     let mut current = request;
@@ -138,17 +136,25 @@ async fn execute(
             None
         };
         let mut this = current;
-        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let remaining = deadline.map(|d| {
+            if attempt == 0 {
+                d - started
+            } else {
+                d.saturating_duration_since(Instant::now())
+            }
+        });
         let limit = match (remaining, settings.attempt_timeout) {
             (Some(r), Some(a)) => Some(r.min(a)),
             (r, a) => r.or(a),
         };
-        if let Some(limit) = limit {
+        if let Some(limit) = limit
+            && !(attempt == 0 && settings.client_timeout == Some(limit))
+        {
             *this.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
         }
-        let sent_at = Instant::now();
+        let sent_at = timing.then(Instant::now);
         let result = send_buffered(http, this, settings.max_response_bytes).await;
-        let latency = sent_at.elapsed();
+        let latency = sent_at.map_or(Duration::ZERO, |t| t.elapsed());
         let outcome = match &result {
             Ok(response) => {
                 tracing::debug!(
@@ -177,7 +183,7 @@ async fn execute(
             fastrand::f64(),
         );
         let (Decision::RetryAfter(delay), Some(next)) = (decision, spare) else {
-            record_outcome(&span, attempt + 1, started.elapsed(), &result);
+            record_outcome(&span, attempt + 1, started, &result);
             return result;
         };
         if deadline.is_some_and(|d| Instant::now() + delay >= d) {
@@ -185,7 +191,7 @@ async fn execute(
                 delay_ms = delay.as_millis() as u64,
                 "no time left for a retry"
             );
-            record_outcome(&span, attempt + 1, started.elapsed(), &result);
+            record_outcome(&span, attempt + 1, started, &result);
             return result;
         }
         let reason = match &result {
@@ -210,12 +216,13 @@ async fn execute(
 fn record_outcome(
     span: &tracing::Span,
     attempts: u32,
-    elapsed: Duration,
-    result: &reqwest::Result<reqwest::Response>,
+    started: Instant,
+    result: &reqwest::Result<Buffered>,
 ) {
     if span.is_disabled() {
         return;
     }
+    let elapsed = started.elapsed();
     span.record("attempt", attempts);
     span.record("latency_ms", elapsed.as_millis() as u64);
     match result {
@@ -238,23 +245,19 @@ fn record_outcome(
     }
 }
 
-/// Send one attempt and read its whole body, up to `limit` bytes. A larger body gives a
-/// response whose body fails with [`BodyLimitExceeded`] when read.
+/// Send one attempt and read its whole body, up to `limit` bytes (a larger body is
+/// recorded as over the limit, and not read further).
 async fn send_buffered(
     http: &reqwest::Client,
     request: reqwest::Request,
     limit: usize,
-) -> reqwest::Result<reqwest::Response> {
+) -> reqwest::Result<Buffered> {
     let mut response = http.execute(request).await?;
     let status = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
-    let origin = (
-        response.url().clone(),
-        std::mem::take(response.extensions_mut()),
-    );
     if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Ok(rebuild(status, version, headers, origin, Err(limit)));
+        return Ok(Buffered::new(status, version, headers, Err(limit)));
     }
     let mut first: Option<Bytes> = None;
     let mut rest: Option<BytesMut> = None;
@@ -262,7 +265,7 @@ async fn send_buffered(
     while let Some(chunk) = response.chunk().await? {
         total += chunk.len();
         if total > limit {
-            return Ok(rebuild(status, version, headers, origin, Err(limit)));
+            return Ok(Buffered::new(status, version, headers, Err(limit)));
         }
         match (&mut first, &mut rest) {
             (None, _) => first = Some(chunk),
@@ -280,34 +283,5 @@ async fn send_buffered(
         (Some(f), None) => f,
         (None, None) => Bytes::new(),
     };
-    Ok(rebuild(status, version, headers, origin, Ok(body)))
-}
-
-fn rebuild(
-    status: reqwest::StatusCode,
-    version: reqwest::Version,
-    headers: reqwest::header::HeaderMap,
-    origin: (reqwest::Url, http::Extensions),
-    body: Result<Bytes, usize>,
-) -> reqwest::Response {
-    use reqwest::ResponseBuilderExt;
-    let body = match body {
-        Ok(bytes) => reqwest::Body::from(bytes),
-        Err(limit) => reqwest::Body::wrap_stream(futures_util::stream::once(async move {
-            Err::<Bytes, _>(BodyLimitExceeded { limit })
-        })),
-    };
-    let (url, extensions) = origin;
-    let mut response = http::Response::new(body);
-    *response.status_mut() = status;
-    *response.version_mut() = version;
-    *response.extensions_mut() = extensions;
-    // reqwest keeps a response's URL in a private extension; its builder sets it.
-    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
-        response
-            .extensions_mut()
-            .extend(with_url.into_parts().0.extensions);
-    }
-    *response.headers_mut() = headers;
-    reqwest::Response::from(response)
+    Ok(Buffered::new(status, version, headers, Ok(body)))
 }

@@ -846,7 +846,7 @@ fn the_openapi_initiatives_petstore_expanded_generates_with_typed_default_errors
         assert!(body.contains("Error::ErrorResponse"), "{arm}{body}");
     }
     // Other statuses are unexpected, not decoded as a success.
-    assert!(find_pets.contains("_ => Err(Error::UnexpectedResponse(response))"));
+    assert!(find_pets.contains("_ => Err(Error::UnexpectedResponse(response.into_reqwest()))"));
     // 204 and no body beside `default`: the success type is `()`.
     let delete = builder_text(&out.client, "DeletePet");
     assert!(

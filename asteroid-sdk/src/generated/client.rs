@@ -6082,52 +6082,39 @@ pub mod builder {
                 let info = OperationInfo {
                     operation_id: "execution_get",
                 };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
+                let response = crate::transport::send(client, request, &info).await?;
                 match response.status().as_u16() {
-                    200u16 => crate::decode::response(response).await,
+                    200u16 => crate::decode::response(response),
                     400u16 => {
                         Err(
-                            Error::ErrorResponse(
-                                crate::decode::from_response(response).await?,
-                            ),
+                            Error::ErrorResponse(crate::decode::from_response(response)?),
                         )
                     }
                     401u16 => {
                         Err(
-                            Error::ErrorResponse(
-                                crate::decode::from_response(response).await?,
-                            ),
+                            Error::ErrorResponse(crate::decode::from_response(response)?),
                         )
                     }
                     403u16 => {
                         Err(
-                            Error::ErrorResponse(
-                                crate::decode::from_response(response).await?,
-                            ),
+                            Error::ErrorResponse(crate::decode::from_response(response)?),
                         )
                     }
                     404u16 => {
                         Err(
-                            Error::ErrorResponse(
-                                crate::decode::from_response(response).await?,
-                            ),
+                            Error::ErrorResponse(crate::decode::from_response(response)?),
                         )
                     }
                     500u16 => {
                         Err(
-                            Error::ErrorResponse(
-                                crate::decode::from_response(response).await?,
-                            ),
+                            Error::ErrorResponse(crate::decode::from_response(response)?),
                         )
                     }
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    _ => Err(Error::UnexpectedResponse(response.into_reqwest())),
                 }
             }
                 .await;
-            crate::error::from_result(result).await
+            crate::error::from_result(result)
         }
     }
 }

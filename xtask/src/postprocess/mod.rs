@@ -318,11 +318,16 @@ mod tests {
                         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                         header_map.append(::reqwest::header::HeaderName::from_static("api-version"), x);
                         let mut request = client.client.get(url).headers(header_map).build()?;
+                        let info = OperationInfo { operation_id: "op" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
                         let _m = "conversion to `:: uuid :: Uuid` for id failed";
                         match 1 {
                             200u16 => ResponseValue::from_response(r).await,
                             404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(r).await?)),
-                            _ => todo!(),
+                            _ => Err(Error::UnexpectedResponse(response)),
                         }
                     }
                 }
@@ -335,10 +340,11 @@ mod tests {
             "pub struct ItemBuilder",
             "impl<'de> ::serde::Deserialize<'de> for Item",
             "#[deprecated]\n        pub old_url",
-            "200u16 => crate::decode::response(r).await",
-            "Error::ErrorResponse(crate::decode::from_response(r).await?)",
+            "200u16 => crate::decode::response(r),",
+            "Error::ErrorResponse(crate::decode::from_response(r)?)",
+            "let response = crate::transport::send(client, request, &info).await?;",
             "crate::Response<types::Item>,\n            crate::Error<types::E>,",
-            "crate::error::from_result(result).await",
+            "crate::error::from_result(result)",
             "const OPS: usize = 1;",
             "\"conversion to `uuid::Uuid` for id failed\"",
             "/// The item's id",
@@ -349,6 +355,7 @@ mod tests {
             "url.push_str(\"/items/\");",
             "crate::params::path_segment(&SPEC, &id)",
             "crate::params::check_path(",
+            "Err(Error::UnexpectedResponse(response.into_reqwest()))",
         ] {
             assert!(text.contains(want), "missing {want:?} in\n{text}");
         }

@@ -635,10 +635,11 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<(syn::Type, s
     wire_params(&mut block, op)?;
     let mut decode = DecodeRewriter;
     decode.visit_block_mut(&mut block);
+    send_through_transport(&mut block, op)?;
     f.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error<#err_body>>);
     f.block = syn::parse_quote!({
         let result: #original = async move #block.await;
-        crate::error::from_result(result).await
+        crate::error::from_result(result)
     });
     let errors = if op.responses.iter().any(|s| !s.status.starts_with('2')) {
         " A documented error status is an [`Error::Api`](crate::Error::Api) with its typed body;"
@@ -1001,6 +1002,84 @@ fn insert_checks(block: &mut syn::Block, op: &Operation) {
         }
     }
     Inserter(op).visit_block_mut(block);
+}
+
+/// progenitor's hooks (`pre`, `exec`, `post`) become one call of `crate::transport::send`,
+/// which answers a `Buffered` response (its body read whole inside the attempt): decoding
+/// it is synchronous, and an undocumented status makes it a `reqwest::Response` again for
+/// progenitor's `UnexpectedResponse`.
+fn send_through_transport(block: &mut syn::Block, op: &Operation) -> Result<()> {
+    struct Hooks {
+        replaced: usize,
+    }
+    fn same(stmt: &syn::Stmt, want: &syn::Stmt) -> bool {
+        quote::quote!(#stmt).to_string() == quote::quote!(#want).to_string()
+    }
+    impl VisitMut for Hooks {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let pattern: [syn::Stmt; 4] = [
+                syn::parse_quote!(client.pre(&mut request, &info).await?;),
+                syn::parse_quote!(let result = client.exec(request, &info).await;),
+                syn::parse_quote!(client.post(&result, &info).await?;),
+                syn::parse_quote!(let response = result?;),
+            ];
+            let at = block
+                .stmts
+                .windows(4)
+                .position(|w| w.iter().zip(&pattern).all(|(s, p)| same(s, p)));
+            if let Some(at) = at {
+                block.stmts.splice(
+                    at..at + 4,
+                    [syn::parse_quote!(
+                        let response = crate::transport::send(client, request, &info).await?;
+                    )],
+                );
+                self.replaced += 1;
+            }
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+        fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+            // `crate::decode::response(r).await` (and `from_response`): now synchronous.
+            if let syn::Expr::Await(a) = e
+                && let syn::Expr::Call(call) = &*a.base
+                && let syn::Expr::Path(p) = &*call.func
+            {
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                if segs == ["crate", "decode", "response"]
+                    || segs == ["crate", "decode", "from_response"]
+                {
+                    *e = (*a.base).clone();
+                }
+            }
+            // `Error::UnexpectedResponse(response)`: a `reqwest::Response` again.
+            if let syn::Expr::Call(call) = e
+                && let syn::Expr::Path(p) = &*call.func
+                && p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "UnexpectedResponse")
+                && let Some(arg) = call.args.first_mut()
+            {
+                *arg = syn::parse_quote!(#arg.into_reqwest());
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    let mut hooks = Hooks { replaced: 0 };
+    hooks.visit_block_mut(block);
+    if hooks.replaced != 1 {
+        return Err(XtaskError::msg(format!(
+            "`{}::send` does not call progenitor's hooks (`pre`, `exec`, `post`) as the \
+             xtask expects; the transport cannot be wired in",
+            op.builder
+        )));
+    }
+    Ok(())
 }
 
 /// Success bodies decode through `crate::decode::response` into `crate::Response`; error
