@@ -1,13 +1,15 @@
-//! The SDK's overhead over raw reqwest, measured paired: blocks of requests through each
-//! variant, in rotating order, round after round, so that a change in the machine's load
-//! falls on all variants alike (criterion measures one benchmark after the other, and on
-//! a shared 2-core machine that drift can exceed the 5% being looked for).
+//! The SDK's overhead over raw reqwest, measured paired: in every round each variant runs
+//! a block of requests right next to a block of raw reqwest (the order alternating), so
+//! that a change in the machine's load falls on both alike; the ratio of each pair is
+//! taken, and the median of those ratios reported (criterion measures one benchmark
+//! after the other, and on a shared 2-core machine that drift exceeds the 5% being
+//! looked for).
 //!
-//! Each round times, per variant, a block of sequential requests and a block of batches
-//! of 64 requests in flight, and the process's CPU time (client and server: they share
-//! the process) during both. Printed: the medians over the rounds, per request, and their
-//! ratios to raw reqwest. Run with `cargo bench -p asteroid-sdk-tests --bench overhead`
-//! (about 20 s); under `cargo test --benches` it makes one short round.
+//! A block is sequential requests, then batches of 64 requests in flight, with the
+//! process's CPU time (client and server: they share the process). Printed: per variant,
+//! the median per-request times and the median ratios to raw reqwest. Run with
+//! `cargo bench -p asteroid-sdk-tests --bench overhead` (about a minute); under
+//! `cargo test --benches` it makes one short round.
 
 mod common;
 
@@ -17,58 +19,50 @@ use std::time::{Duration, Instant};
 use asteroid_sdk::Client;
 use common::{Fetcher, IN_FLIGHT, execution_id, execution_server, runtime};
 
-/// Time and CPU spent by one variant over all rounds.
-#[derive(Default)]
-struct Tally {
-    /// Per-request wall time of each sequential block, in µs.
-    sequential: Vec<f64>,
-    /// Per-request wall time of each in-flight block, in µs.
-    in_flight: Vec<f64>,
-    /// CPU time of the process during this variant's blocks.
-    cpu: Duration,
-    /// Requests made in those blocks.
-    requests: u64,
-}
-
-/// The process's CPU time (user + system), from `/proc/self/stat` (in clock ticks, which
-/// are 10 ms on Linux).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    // After the command name: state is field 3, utime 14, stime 15 (1-based).
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
-        .sum();
-    Duration::from_millis(ticks * 10)
-}
-
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// One block of one variant: `sequential` requests one after the other, then `batches`
+/// batches of [`IN_FLIGHT`] at once.
+fn run_block(
+    rt: &tokio::runtime::Runtime,
+    f: &Fetcher,
+    id: asteroid_sdk::Uuid,
+    sequential: usize,
+    batches: usize,
+) {
+    rt.block_on(async {
+        for _ in 0..sequential {
+            std::hint::black_box(f.get(id).await);
+        }
+        for _ in 0..batches {
+            f.get_many(id).await;
+        }
+    });
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not (as criterion reads
     // it). `--rounds N` changes the number of rounds; other arguments name the variants to
-    // run (default: all).
+    // pair with raw reqwest (default: all). With `--alone`, the named variants run alone,
+    // in blocks of 300 sequential and 8 x 64 in flight a round, for instruction counts:
+    // `valgrind --tool=callgrind ... --bench --alone --rounds R sdk`.
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bench = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test");
-    let mut rounds = if bench { 30 } else { 1 };
+    let mut rounds = if bench { 40 } else { 1 };
     let mut only = Vec::new();
+    let mut alone = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--rounds" => rounds = it.next().and_then(|n| n.parse().ok()).expect("--rounds N"),
+            "--alone" => alone = true,
             a if !a.starts_with('-') => only.push(a.to_string()),
             _ => {}
         }
     }
-    let (sequential, batches) = if bench { (300, 8) } else { (5, 1) };
 
     let rt = runtime();
     let _guard = rt.enter();
@@ -81,44 +75,87 @@ fn main() {
             .expect("build the SDK client");
         Fetcher::Sdk(Arc::new(client))
     };
+    // Raw reqwest with the SDK's default timeout, on its own client: what a timeout costs
+    // anyone (a tokio timer per request).
+    fetchers.push((
+        "raw_reqwest_timeout",
+        Fetcher::Raw {
+            http: reqwest::Client::builder()
+                .timeout(asteroid_sdk::config::DEFAULT_TIMEOUT)
+                .build()
+                .expect("build the raw client"),
+            base: server.base_url().into(),
+            sdk_decode: false,
+        },
+    ));
     fetchers.push(("sdk_no_retries", sdk_with(|b| b.max_retries(0))));
     fetchers.push(("sdk_no_timeout", sdk_with(|b| b.no_timeout())));
     fetchers.push((
         "sdk_no_retries_no_timeout",
         sdk_with(|b| b.max_retries(0).no_timeout()),
     ));
-    fetchers.retain(|(name, _)| only.is_empty() || only.iter().any(|o| o == name));
-    let mut tallies: Vec<Tally> = fetchers.iter().map(|_| Tally::default()).collect();
-
     // Open the pooled connections and warm up.
     for (_, f) in &fetchers {
         rt.block_on(f.get_many(id));
     }
 
+    if alone {
+        // Each named variant alone, for instruction counts.
+        fetchers.retain(|(name, _)| only.iter().any(|o| o == name));
+        for _ in 0..rounds {
+            for (_, f) in &fetchers {
+                run_block(&rt, f, id, 300, 8);
+            }
+        }
+        println!("overhead: {rounds} rounds of {:?}", only);
+        return;
+    }
+
+    let (sequential, batches) = if bench { (200, 8) } else { (5, 1) };
+    let raw_index = fetchers
+        .iter()
+        .position(|(name, _)| *name == "raw_reqwest")
+        .expect("the raw variant");
+    // Every other variant is paired with raw reqwest request by request: one request of
+    // each, the order alternating, each timed, so that both see the same load from one
+    // tenth of a millisecond to the next; likewise batches of 64 in flight, batch by
+    // batch. A round gives one ratio per variant (its total time over raw's); the median
+    // over the rounds is reported.
+    let others: Vec<usize> = (0..fetchers.len())
+        .filter(|&i| i != raw_index)
+        .filter(|&i| only.is_empty() || only.iter().any(|o| o == fetchers[i].0))
+        .collect();
+    let mut ratios: Vec<[Vec<f64>; 2]> = others.iter().map(|_| Default::default()).collect();
+    let mut absolute: Vec<[Vec<f64>; 2]> =
+        (0..fetchers.len()).map(|_| Default::default()).collect();
     for round in 0..rounds {
-        for k in 0..fetchers.len() {
-            let i = (round + k) % fetchers.len();
-            let (_, f) = &fetchers[i];
-            let tally = &mut tallies[i];
-            let cpu = cpu_time();
-            let started = Instant::now();
+        for (k, &v) in others.iter().enumerate() {
+            let pair = [raw_index, v];
+            let mut seq = [Duration::ZERO; 2];
+            let mut many = [Duration::ZERO; 2];
             rt.block_on(async {
-                for _ in 0..sequential {
-                    std::hint::black_box(f.get(id).await);
+                for n in 0..sequential {
+                    for j in [(n + round + k) % 2, (n + round + k + 1) % 2] {
+                        let started = Instant::now();
+                        std::hint::black_box(fetchers[pair[j]].1.get(id).await);
+                        seq[j] += started.elapsed();
+                    }
+                }
+                for n in 0..batches {
+                    for j in [(n + round + k) % 2, (n + round + k + 1) % 2] {
+                        let started = Instant::now();
+                        fetchers[pair[j]].1.get_many(id).await;
+                        many[j] += started.elapsed();
+                    }
                 }
             });
-            let per = started.elapsed().as_secs_f64() * 1e6 / sequential as f64;
-            tally.sequential.push(per);
-            let started = Instant::now();
-            rt.block_on(async {
-                for _ in 0..batches {
-                    f.get_many(id).await;
-                }
-            });
-            let per = started.elapsed().as_secs_f64() * 1e6 / (batches * IN_FLIGHT) as f64;
-            tally.in_flight.push(per);
-            tally.cpu += cpu_time().saturating_sub(cpu);
-            tally.requests += (sequential + batches * IN_FLIGHT) as u64;
+            let per = |d: Duration, n: usize| d.as_secs_f64() * 1e6 / n as f64;
+            ratios[k][0].push(seq[1].as_secs_f64() / seq[0].as_secs_f64());
+            ratios[k][1].push(many[1].as_secs_f64() / many[0].as_secs_f64());
+            for j in 0..2 {
+                absolute[pair[j]][0].push(per(seq[j], sequential));
+                absolute[pair[j]][1].push(per(many[j], batches * IN_FLIGHT));
+            }
         }
     }
 
@@ -129,37 +166,30 @@ fn main() {
         );
         return;
     }
-    let rows: Vec<(&str, f64, f64, f64)> = fetchers
-        .iter()
-        .zip(&mut tallies)
-        .map(|((name, _), t)| {
-            let cpu = t.cpu.as_secs_f64() * 1e6 / t.requests as f64;
-            (
-                *name,
-                median(&mut t.sequential),
-                median(&mut t.in_flight),
-                cpu,
-            )
-        })
-        .collect();
-    let raw = rows
-        .iter()
-        .find(|r| r.0 == "raw_reqwest")
-        .copied()
-        .unwrap_or(("", f64::NAN, f64::NAN, f64::NAN));
     println!(
-        "{rounds} rounds; per variant and round: {sequential} sequential requests, then {batches} x {IN_FLIGHT} in flight"
+        "{rounds} rounds; each variant paired with raw reqwest request by request ({sequential} \
+         sequential pairs a round) and batch by batch ({batches} pairs of {IN_FLIGHT} in \
+         flight), the order alternating; ratios are medians of the per-round ratios"
     );
     println!(
-        "| variant | sequential, µs/request (median) | vs raw | {IN_FLIGHT} in flight, µs/request (median) | vs raw | CPU µs/request (all rounds) | vs raw |"
+        "| variant | sequential µs/request | vs raw | {IN_FLIGHT} in flight µs/request | vs raw |"
     );
-    println!("|---|---|---|---|---|---|---|");
-    for (name, seq, many, cpu) in &rows {
-        println!(
-            "| {name} | {seq:.1} | {:.3} | {many:.1} | {:.3} | {cpu:.1} | {:.3} |",
-            seq / raw.1,
-            many / raw.2,
-            cpu / raw.3
-        );
+    println!("|---|---|---|---|---|");
+    let row = |name: &str, abs: &mut [Vec<f64>; 2], r: Option<&mut [Vec<f64>; 2]>| {
+        let (a, b) = (median(&mut abs[0]), median(&mut abs[1]));
+        let (x, y) = match r {
+            Some(r) => (
+                format!("**{:.3}**", median(&mut r[0])),
+                format!("**{:.3}**", median(&mut r[1])),
+            ),
+            None => ("1".into(), "1".into()),
+        };
+        println!("| {name} | {a:.1} | {x} | {b:.1} | {y} |");
+    };
+    row("raw_reqwest", &mut absolute[raw_index], None);
+    for (k, &v) in others.iter().enumerate() {
+        let name = fetchers[v].0;
+        let mut abs = std::mem::take(&mut absolute[v]);
+        row(name, &mut abs, Some(&mut ratios[k]));
     }
 }

@@ -54,7 +54,8 @@ pub enum Fetcher {
     /// `client.execution_get().execution_id(id).send()`.
     Sdk(Arc<Client>),
     /// reqwest and `serde_json::from_slice`, as an application would write it: the URL
-    /// formatted for each request, the same `accept` and API key headers.
+    /// formatted for each request, the same headers on the wire (`accept`, the API key,
+    /// `user-agent`), so that the server's share of the work is the same for both.
     Raw {
         /// The client (its own connection pool).
         http: reqwest::Client,
@@ -110,6 +111,7 @@ impl Fetcher {
             .get(format!("{base}/executions/{id}"))
             .header("accept", "application/json")
             .header("x-asteroid-agents-api-key", "k")
+            .header("user-agent", asteroid_sdk::config::USER_AGENT)
             .send()
             .await
             .expect("raw GET");
