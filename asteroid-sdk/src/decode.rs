@@ -41,6 +41,19 @@ pub(crate) fn response<T: DeserializeOwned, E>(
     Ok(crate::Response::new(value, status, headers))
 }
 
+/// A body of another media type than JSON, as read: the bytes.
+#[allow(dead_code)] // Only operations with such a body call it.
+pub(crate) fn bytes<E>(response: Buffered) -> Result<crate::Response<Bytes>, ProgenitorError<E>> {
+    let (status, headers, body) = response.into_parts();
+    match body {
+        Ok(bytes) => Ok(crate::Response::new(bytes, status, headers)),
+        Err(limit) => Err(ProgenitorError::InvalidResponsePayload(
+            Bytes::new(),
+            carry(BodyLimitExceeded { limit }),
+        )),
+    }
+}
+
 /// Decode a JSON error body into `E`, as progenitor's error path wants it.
 pub(crate) fn from_response<T: DeserializeOwned, E>(
     response: Buffered,

@@ -85,9 +85,22 @@ pub fn generate(client: &syn::File) -> Result<TokenStream> {
              parameters, then [`send`](Self::send) it.",
             crate::names::snake_name(&name.to_string())
         );
+        // `Clone` when the async builder is (a raw body, `reqwest::Body`, is not).
+        let async_is_clone = builder_items.iter().any(|i| match i {
+            syn::Item::Struct(st) if st.ident == name => st
+                .attrs
+                .iter()
+                .any(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("Clone")),
+            _ => false,
+        });
+        let derives = if async_is_clone {
+            quote!(#[derive(Debug, Clone)])
+        } else {
+            quote!(#[derive(Debug)])
+        };
         builders.push(quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone)]
+            #derives
             #[must_use = "a request does nothing until it is sent"]
             pub struct #name<'a> {
                 pub(super) client: &'a super::super::Client,

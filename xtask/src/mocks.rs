@@ -272,6 +272,16 @@ fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStr
     let mut when_methods = Vec::new();
     for (setter, ty) in &t.setters {
         let name = format_ident!("{}", setter);
+        if setter == "body" && !op.body_json {
+            when_methods.push(quote! {
+                /// Matches requests whose body is exactly `value` (a body of another media
+                /// type than JSON).
+                pub fn body(self, value: impl Into<String>) -> Self {
+                    Self(self.0.body(value))
+                }
+            });
+            continue;
+        }
         if setter == "body" {
             let body = body_type(ty);
             when_methods.push(quote! {
@@ -372,6 +382,12 @@ fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStr
             (
                 quote! { value: &#body_ty },
                 quote! { .header("content-type", "application/json").json_body_obj(value) },
+            )
+        } else if let (true, Some(media)) = (success, &s.raw_media) {
+            // A body of another media type: its bytes, with the spec's content type.
+            (
+                quote! { body: impl AsRef<[u8]> },
+                quote! { .header("content-type", #media).body(body) },
             )
         } else {
             (quote! {}, quote! {})

@@ -63,6 +63,9 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The request body's description and whether it is required, if there is one.
     pub body: Option<(Option<String>, bool)>,
+    /// Whether the request body is JSON (a typed value the SDK checks before sending);
+    /// otherwise it is raw (`reqwest::Body`).
+    pub body_json: bool,
     /// Documented statuses.
     pub responses: Vec<Status>,
     /// How each parameter goes on the wire (`param_styles`), in spec order.
@@ -78,6 +81,8 @@ pub struct Status {
     pub description: String,
     /// Whether it has a JSON body.
     pub has_body: bool,
+    /// The media type of a body that is not JSON (a file, text), if it has one.
+    pub raw_media: Option<String>,
 }
 
 /// The Rust types of an operation, as the generated code has them.
@@ -137,6 +142,12 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                 params.retain(|q| !(q.api == param.api && q.location == param.location));
                 params.push(param);
             }
+            let body_json = op.get("requestBody").is_some_and(|b| {
+                resolve(doc, b)
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .is_some_and(|c| c.keys().any(|k| k.contains("json")))
+            });
             let body = op.get("requestBody").map(|b| {
                 let b = resolve(doc, b);
                 (
@@ -158,6 +169,11 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                                     .get("content")
                                     .and_then(Value::as_object)
                                     .is_some_and(|c| c.keys().any(|k| k.contains("json"))),
+                                raw_media: resp
+                                    .get("content")
+                                    .and_then(Value::as_object)
+                                    .filter(|c| !c.keys().any(|k| k.contains("json")))
+                                    .and_then(|c| c.keys().next().cloned()),
                             }
                         })
                         .collect()
@@ -174,6 +190,7 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                 deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
                 params,
                 body,
+                body_json,
                 responses,
                 wire: wire.remove(id).unwrap_or_default(),
             });
@@ -439,10 +456,18 @@ fn body_doc(op: &Operation) -> String {
     } else {
         "optional"
     };
-    out.push_str(&format!(
-        " The request body ({req}): a value or its builder. It is checked against the \
-         spec's rules when it is sent."
-    ));
+    if op.body_json {
+        out.push_str(&format!(
+            " The request body ({req}): a value or its builder. It is checked against the \
+             spec's rules when it is sent."
+        ));
+    } else {
+        out.push_str(&format!(
+            " The request body ({req}): its bytes, as anything that converts into a \
+             `reqwest::Body` (`Vec<u8>`, `String`, `bytes::Bytes`, ...). A body made from a \
+             stream is sent once, never retried."
+        ));
+    }
     out
 }
 
@@ -545,7 +570,7 @@ fn example(op: &Operation, fields: &[(String, syn::Type)], types: &Types<'_>) ->
                     "asteroid_sdk::types::{}::builder() /* set its fields */",
                     t.trim_end_matches("Builder")
                 ),
-                _ => "Default::default()".to_string(),
+                _ => example_value(ty, types, false),
             }
         } else {
             example_value(ty, types, false)
@@ -585,6 +610,8 @@ fn example_value(ty: &syn::Type, types: &Types<'_>, nested: bool) -> String {
             "1".into()
         }
         "DateTime" => "asteroid_sdk::chrono::DateTime::UNIX_EPOCH".into(),
+        // A raw body (`reqwest::Body`): bytes.
+        "Body" => "b\"file contents\".to_vec()".into(),
         "Option" => generic_arg(ty, "Option", 0)
             .map(|t| example_value(&t, types, nested))
             .unwrap_or_else(|| "None".into()),
@@ -926,7 +953,8 @@ fn wire_params(block: &mut syn::Block, op: &Operation) -> Result<()> {
     Ok(())
 }
 
-/// `ResponseValue<T>` to `crate::Response<T>`, wherever it appears in `ty`.
+/// `ResponseValue<T>` to `crate::Response<T>`, wherever it appears in `ty`; a body of
+/// another media type (progenitor's `ByteStream`) is the `Bytes` the transport read.
 fn to_sdk_response(mut ty: syn::Type) -> syn::Type {
     struct R;
     impl VisitMut for R {
@@ -939,6 +967,9 @@ fn to_sdk_response(mut ty: syn::Type) -> syn::Type {
                 if let Some(l) = p.segments.last_mut() {
                     l.arguments = args;
                 }
+            }
+            if p.is_ident("ByteStream") {
+                *p = syn::parse_quote!(::bytes::Bytes);
             }
             syn::visit_mut::visit_path_mut(self, p);
         }
@@ -980,7 +1011,7 @@ fn insert_checks(block: &mut syn::Block, op: &Operation) {
                     continue;
                 };
                 let ident = format_ident!("{}", name);
-                if name == "body" && self.0.body.is_some() {
+                if name == "body" && self.0.body.is_some() && self.0.body_json {
                     out.push(syn::parse_quote! {
                         crate::validate::Validate::validate(&body, "").map_err(Error::InvalidRequest)?;
                     });
@@ -1125,6 +1156,22 @@ impl VisitMut for DecodeRewriter {
                 _ => {}
             }
         }
+        // `Ok(ResponseValue::stream(r))`: a body of another media type, already read whole:
+        // `crate::Response<Bytes>`.
+        if let syn::Expr::Call(ok) = e
+            && let syn::Expr::Path(f) = &*ok.func
+            && f.path.is_ident("Ok")
+            && ok.args.len() == 1
+            && let Some(syn::Expr::Call(inner)) = ok.args.first()
+            && let syn::Expr::Path(p) = &*inner.func
+            && p.path.segments.len() == 2
+            && p.path.segments[0].ident == "ResponseValue"
+            && p.path.segments[1].ident == "stream"
+        {
+            let args = inner.args.clone();
+            *e = syn::parse_quote!(crate::decode::bytes(#args));
+            return;
+        }
         syn::visit_mut::visit_expr_mut(self, e);
     }
 }
@@ -1176,7 +1223,8 @@ mod tests {
             Status {
                 status: "404".into(),
                 description: "gone".into(),
-                has_body: false
+                has_body: false,
+                raw_media: None,
             }
         );
     }

@@ -22,7 +22,8 @@
 //!    reported as an unexpected response with its status and body. If a typed range (or
 //!    a remaining `default`) covers that status, the range decodes it as the typed error
 //!    instead, and an empty body comes back as a decode failure that still carries the
-//!    status. Without any typed error, raw bodies are kept and bodiless statuses dropped.
+//!    status. Without any typed error, raw error bodies are dropped too (an error type
+//!    of raw bytes is no use to match on): such statuses are unexpected responses.
 //!    Error responses with two different schemas are refused (`error_responses` already
 //!    merged those of one shape).
 //! 5. **A code inside a range of the same body** (`404` beside `4XX`) is dropped: the
@@ -193,7 +194,29 @@ fn operation(doc: &Value, ptr: &str, responses: &mut Responses) -> Result<()> {
         ));
     }
 
-    // 4. One error body: typed if there is one.
+    // 4. One error body: typed if there is one. Without a typed one, a non-JSON error
+    //    body would make the error type a byte stream: those statuses are dropped, and
+    //    come back as unexpected statuses with their status and a snippet of the body.
+    let any_typed_error = entries
+        .iter()
+        .any(|(_, s, b)| s.is_error() && matches!(b, Body::Typed(_)));
+    if !any_typed_error {
+        for (key, status, body) in entries.clone() {
+            if !status.is_error() || body != Body::Raw {
+                continue;
+            }
+            if status == Status::Default {
+                return Err(XtaskError::at(
+                    child(ptr, &key),
+                    "`default` with a non-JSON body and no explicit success response is \
+                     both the success and the error body; the SDK types error bodies as \
+                     JSON",
+                ));
+            }
+            responses.shift_remove(&key);
+            entries.retain(|(k, _, _)| *k != key);
+        }
+    }
     let errors: Vec<(String, Status, Body)> = entries
         .iter()
         .filter(|(_, s, _)| s.is_error())
@@ -493,9 +516,18 @@ mod tests {
             "503": text(), "500": typed("Error")}),
         );
         assert_eq!(keys(&r), ["200", "400", "500"]);
-        // Without a typed error, raw bodies are kept and bodiless statuses dropped.
+        // Without a typed error, raw error bodies are dropped (unexpected responses, with
+        // a snippet) and bodiless statuses kept (`Error<()>`).
         let r = run(json!({"200": typed("Pet"), "404": empty("missing"), "503": text()}));
-        assert_eq!(keys(&r), ["200", "503"]);
+        assert_eq!(keys(&r), ["200", "404"]);
+        let r = run(json!({"200": text(), "500": text()}));
+        assert_eq!(keys(&r), ["200"]);
+        // A raw `default` that is also the success body cannot be typed.
+        let e = refused(json!({"default": text()}));
+        assert_eq!(
+            e.location.pointer.as_deref(),
+            Some("/paths/~1pets/get/responses/default")
+        );
         // Beside a default error body: the bodiless code goes; 4XX decodes it.
         let r =
             run(json!({"200": typed("Pet"), "404": empty("missing"), "default": typed("Error")}));
