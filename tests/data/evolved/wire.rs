@@ -422,3 +422,77 @@ async fn mocks_of_the_new_operations() {
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(err.body().map(|p| p.title.as_str()), Some("no such agent"));
 }
+
+#[tokio::test]
+async fn bodies_of_other_media_types_are_bytes_both_ways() {
+    let server = TestServer::always(ServerReply::bytes(
+        200,
+        "application/octet-stream",
+        vec![0u8, 1, 2, 255],
+    ));
+    let client = client_for(&server);
+    let file = client
+        .file_download()
+        .file_id(Uuid::nil())
+        .send()
+        .await
+        .expect("the bytes");
+    assert_eq!(&file[..], &[0u8, 1, 2, 255]);
+
+    let server = TestServer::always(ServerReply::text(200, "text/plain", "step 1\nstep 2"));
+    let client = client_for(&server);
+    let log = client
+        .execution_log()
+        .execution_id(execution_id())
+        .send()
+        .await
+        .expect("the text");
+    assert_eq!(std::str::from_utf8(&log).unwrap(), "step 1\nstep 2");
+
+    let server = TestServer::always(ServerReply::json(201, &json!({"id": Uuid::nil()})));
+    let client = client_for(&server);
+    let stored = client
+        .file_upload()
+        .body(vec![9u8, 8, 7])
+        .send()
+        .await
+        .expect("stored");
+    assert_eq!(stored.id, Uuid::nil());
+    let request = &server.requests()[0];
+    assert_eq!(request.body_text().as_bytes(), &[9u8, 8, 7]);
+    assert_eq!(request.header("content-type"), Some("application/octet-stream"));
+
+    // An error status documented only with a non-JSON body is an unexpected status, with
+    // a snippet of the body.
+    let server = TestServer::always(ServerReply::text(500, "text/html", "<html>oops</html>"));
+    let client = builder_for(&server).max_retries(0).build().unwrap();
+    let err = client
+        .execution_log()
+        .execution_id(execution_id())
+        .send()
+        .await
+        .unwrap_err();
+    let Error::UnexpectedStatus { body, .. } = &err else {
+        panic!("an unexpected status: {err:?}")
+    };
+    assert!(body.contains("oops"), "{body}");
+}
+
+#[tokio::test]
+async fn mocks_answer_and_match_raw_bodies() {
+    let server = MockServer::start_async().await;
+    server.file_download(|when, then| {
+        when.file_id(&Uuid::nil());
+        then.ok(b"%PDF-1.7");
+    });
+    let upload = server.file_upload(|when, then| {
+        when.body("report");
+        then.created(&serde_json::from_value(json!({"id": Uuid::nil()})).unwrap());
+    });
+    let client = server.client();
+    let file = client.file_download().file_id(Uuid::nil()).send().await.unwrap();
+    assert_eq!(&file[..], b"%PDF-1.7");
+    assert_eq!(file.headers()["content-type"], "application/octet-stream");
+    client.file_upload().body("report").send().await.unwrap();
+    upload.assert();
+}
