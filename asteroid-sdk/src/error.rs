@@ -91,8 +91,10 @@ pub enum Error<E = types::ErrorBody> {
     Other(String),
 }
 
-/// What the SDK keeps of an HTTP response that ended in an error.
+/// What the SDK keeps of an HTTP response that ended in an error (`#[non_exhaustive]`:
+/// read its fields; [`ResponseInfo::new`] makes one from a status and headers).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ResponseInfo {
     /// The HTTP status.
     pub status: StatusCode,

@@ -8,9 +8,11 @@ use std::time::Duration;
 use futures_core::Stream;
 use tokio::time::Instant;
 
-/// When to poll and for how long.
+/// When to poll and for how long. Build it from [`WaitOptions::default`] with the
+/// `with_*` methods (it is `#[non_exhaustive]`, so a later release can add a setting).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[must_use]
+#[non_exhaustive]
 pub struct WaitOptions {
     /// The delay before the second poll (the first is immediate). Default 2 s.
     pub initial_delay: Duration,

@@ -29,8 +29,11 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
     RETRYABLE_STATUSES.contains(&status.as_u16())
 }
 
-/// How the client retries. A plain value: copy it, compare it, build it with `with_*`.
+/// How the client retries. A plain value: copy it, compare it, build it from
+/// [`RetryPolicy::default`] or [`RetryPolicy::none`] with the `with_*` methods (it is
+/// `#[non_exhaustive]`, so a later release can add a setting).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt; `0` disables retrying.
     pub max_retries: u32,
@@ -81,6 +84,13 @@ impl RetryPolicy {
     /// Turn jitter on or off.
     pub fn with_jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
+        self
+    }
+
+    /// Set the longest `Retry-After` the client honours; a longer one ends the retries
+    /// (the error's `retry_after()` still says how long the server asked for).
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
         self
     }
 
