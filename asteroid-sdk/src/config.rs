@@ -221,27 +221,14 @@ impl ClientBuilder {
         if self.timeout == Some(Duration::ZERO) {
             return Err(Error::Config("timeout must be greater than zero".into()));
         }
-        // The client the SDK builds carries the call's timeout itself, which is then the
-        // first attempt's (a per-request timeout costs an allocation per request); a
-        // client of the user's keeps its own settings, and every attempt gets one.
-        let first_attempt_timeout = match self.attempt_timeout {
-            Some(a) => self.timeout.map_or(a, |t| t.min(a)),
-            None => self.timeout.unwrap_or(Duration::MAX),
-        };
-        let (http, client_timeout) = match self.http_client {
-            Some(client) => (client, None),
-            None if first_attempt_timeout == Duration::MAX => {
-                (default_http_client(self.connect_timeout, None)?, None)
-            }
-            None => (
-                default_http_client(self.connect_timeout, Some(first_attempt_timeout))?,
-                Some(first_attempt_timeout),
-            ),
+        let http = match self.http_client {
+            Some(client) => client,
+            None => default_http_client(self.connect_timeout)?,
         };
         let settings = Settings {
             api_key,
             retry: self.retry,
-            client_timeout,
+            watchdog: Default::default(),
             timeout: self.timeout,
             attempt_timeout: self.attempt_timeout,
             max_response_bytes: self.max_response_bytes,
@@ -339,17 +326,11 @@ fn install_crypto_provider() {
     }
 }
 
-fn default_http_client(
-    connect_timeout: Duration,
-    timeout: Option<Duration>,
-) -> Result<reqwest::Client, Error> {
-    let builder = http_client_builder().connect_timeout(connect_timeout);
-    match timeout {
-        Some(t) => builder.timeout(t),
-        None => builder,
-    }
-    .build()
-    .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
+fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+    http_client_builder()
+        .connect_timeout(connect_timeout)
+        .build()
+        .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
 }
 
 #[cfg(test)]

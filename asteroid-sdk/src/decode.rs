@@ -4,6 +4,10 @@
 //! not decode reports the status, the request id, the content type, the serde path of the
 //! field at fault and a bounded snippet.
 
+// The error type is progenitor's own (what every generated `send` returns); its size is not
+// ours to choose, and the generated code converts it into `crate::Error` at once.
+#![allow(clippy::result_large_err)]
+
 use std::io;
 
 use bytes::Bytes;
@@ -178,6 +182,25 @@ pub(crate) enum Carried {
     Decode(DecodeFailure),
     /// The body was over the limit.
     TooLarge(usize),
+    /// The call's time limit ran out (the limit).
+    TimedOut(std::time::Duration),
+}
+
+/// A call's time limit ran out: carried to the error path like a [`DecodeFailure`].
+#[derive(Debug)]
+pub(crate) struct TimedOut(pub std::time::Duration);
+
+impl std::fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "timed out after {:?}", self.0)
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// The error a timed-out call becomes in progenitor's error type.
+pub(crate) fn timed_out<E>(after: std::time::Duration) -> ProgenitorError<E> {
+    ProgenitorError::InvalidResponsePayload(Bytes::new(), carry(TimedOut(after)))
 }
 
 /// Take a [`Carried`] failure back out of a `serde_json::Error` made by [`carry`].
@@ -193,8 +216,12 @@ pub(crate) fn carried(error: serde_json::Error) -> Result<Carried, serde_json::E
         Ok(failure) => return Ok(Carried::Decode(*failure)),
         Err(other) => other,
     };
-    match inner.downcast::<BodyLimitExceeded>() {
-        Ok(limit) => Ok(Carried::TooLarge(limit.limit)),
+    let inner = match inner.downcast::<BodyLimitExceeded>() {
+        Ok(limit) => return Ok(Carried::TooLarge(limit.limit)),
+        Err(other) => other,
+    };
+    match inner.downcast::<TimedOut>() {
+        Ok(t) => Ok(Carried::TimedOut(t.0)),
         Err(_) => Err(serde::de::Error::custom("response body could not be read")),
     }
 }

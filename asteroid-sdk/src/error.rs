@@ -27,7 +27,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Error::UnexpectedStatus`] | a status the spec does not document (a 429, a proxy's 502 page) |
 /// | [`Error::Decode`] | a body that does not decode into the documented type |
 /// | [`Error::BodyTooLarge`] | a body over the configured limit |
-/// | [`Error::Timeout`] | the request (all attempts) took longer than the configured timeout |
+/// | [`Error::Timeout`] | a request time limit ran out (`timeout`, `attempt_timeout`, or the HTTP client's own) |
 /// | [`Error::Connect`] | no connection could be made |
 /// | [`Error::Transport`] | the connection failed mid-request (reset, truncated body, ...) |
 /// | [`Error::DeadlineExceeded`] | a waiter's deadline passed before the execution finished |
@@ -74,8 +74,15 @@ pub enum Error<E = types::ErrorBody> {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The request timed out (the client's `timeout` covers all attempts).
-    Timeout(reqwest::Error),
+    /// The call took longer than its time limit: the client's `timeout` (which covers
+    /// all attempts) or `attempt_timeout`, or a timeout of the HTTP client itself (its
+    /// connect timeout, or the timeouts of a `reqwest::Client` of your own).
+    Timeout {
+        /// The limit that ran out, when the SDK enforced it.
+        after: Option<Duration>,
+        /// The HTTP client's error, when the HTTP client timed out.
+        source: Option<reqwest::Error>,
+    },
     /// No connection could be made (refused, DNS, TLS handshake).
     Connect(reqwest::Error),
     /// The connection failed during the request or while reading the body.
@@ -176,7 +183,7 @@ impl<E> Error<E> {
     /// statuses 408, 409, 429, 500, 502, 503 and 504.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::Connect(_) | Error::Transport(_) => true,
+            Error::Timeout { .. } | Error::Connect(_) | Error::Transport(_) => true,
             _ => self.status().is_some_and(retry::is_retryable_status),
         }
     }
@@ -210,7 +217,7 @@ impl<E> Error<E> {
     /// A time limit ran out: the request's ([`Error::Timeout`]) or a waiter's deadline
     /// ([`Error::DeadlineExceeded`]).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_) | Error::DeadlineExceeded { .. })
+        matches!(self, Error::Timeout { .. } | Error::DeadlineExceeded { .. })
     }
 
     /// A body that did not decode.
@@ -305,11 +312,21 @@ impl<E> fmt::Display for Error<E> {
                     "the response body is larger than the limit of {limit} bytes (max_response_bytes)"
                 )
             }
-            Error::Timeout(e) => write!(
+            Error::Timeout {
+                after: Some(after), ..
+            } => write!(
+                f,
+                "the request timed out after {:.1}s (timeout / attempt_timeout)",
+                after.as_secs_f64()
+            ),
+            Error::Timeout {
+                source: Some(e), ..
+            } => write!(
                 f,
                 "the request timed out: {}",
                 one_line(&e.to_string(), 200)
             ),
+            Error::Timeout { .. } => write!(f, "the request timed out"),
             Error::Connect(e) => write!(f, "could not connect: {}", one_line(&chain(e), 300)),
             Error::Transport(e) => write!(f, "the connection failed: {}", one_line(&chain(e), 300)),
             Error::DeadlineExceeded { waited, last } => {
@@ -346,7 +363,11 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Timeout(e) | Error::Connect(e) | Error::Transport(e) => Some(e),
+            Error::Timeout {
+                source: Some(e), ..
+            }
+            | Error::Connect(e)
+            | Error::Transport(e) => Some(e),
             _ => None,
         }
     }
@@ -377,7 +398,10 @@ impl<E> Error<E> {
             source = s.source();
         }
         if e.is_timeout() {
-            Error::Timeout(e)
+            Error::Timeout {
+                after: None,
+                source: Some(e),
+            }
         } else if e.is_connect() {
             Error::Connect(e)
         } else if e.is_builder() || e.is_request() && e.status().is_none() && e.url().is_none() {
@@ -427,6 +451,10 @@ fn from_progenitor<E: Serialize>(e: progenitor_client::Error<E>) -> Error<E> {
         }
         P::InvalidResponsePayload(bytes, json_error) => match decode::carried(json_error) {
             Ok(Carried::TooLarge(limit)) => Error::BodyTooLarge { limit },
+            Ok(Carried::TimedOut(after)) => Error::Timeout {
+                after: Some(after),
+                source: None,
+            },
             Ok(Carried::Decode(DecodeFailure {
                 response,
                 path,

@@ -25,6 +25,7 @@ pub mod blocking;
 mod buffered;
 mod build_error;
 pub mod config;
+mod deadline;
 mod decode;
 mod error;
 #[cfg(feature = "mock")]

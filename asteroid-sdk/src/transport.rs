@@ -5,6 +5,7 @@
 //! generated code calls `pre` and `exec` for each operation, so an operation added to the
 //! spec gets all of it after `cargo xtask regen` alone.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -16,6 +17,7 @@ use tracing::Instrument;
 
 use crate::Client;
 use crate::buffered::Buffered;
+use crate::deadline::{Elapsed, Watchdog};
 use crate::retry::{self, Decision, Outcome, RetryPolicy};
 
 /// The header that carries the API key (lowercase, as HTTP/2 sends it).
@@ -41,6 +43,36 @@ pub fn operation(operation_id: &str) -> Option<&'static OperationMeta> {
         .find(|m| m.operation_id == operation_id)
 }
 
+/// Why a call ended without a response.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// The HTTP client failed (connect, TLS, a broken connection, its own timeout).
+    Http(reqwest::Error),
+    /// The call's (or the attempt's) time limit ran out.
+    TimedOut {
+        /// The limit.
+        after: Duration,
+    },
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Http(e) => fmt::Display::fmt(e, f),
+            SendError::TimedOut { after } => write!(f, "timed out after {after:?}"),
+        }
+    }
+}
+
+impl<E> From<SendError> for progenitor_client::Error<E> {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Http(e) => progenitor_client::Error::CommunicationError(e),
+            SendError::TimedOut { after } => crate::decode::timed_out(after),
+        }
+    }
+}
+
 /// The client's runtime settings, shared by clones of the client.
 #[derive(Clone, Debug)]
 pub struct Transport {
@@ -53,9 +85,8 @@ pub(crate) struct Settings {
     /// The API key as a header value, made once and marked sensitive.
     pub api_key: Option<HeaderValue>,
     pub retry: RetryPolicy,
-    /// The timeout the reqwest client itself applies (the SDK built it with the first
-    /// attempt's limit); `None` for a client of the user's.
-    pub client_timeout: Option<Duration>,
+    /// The deadlines of this client's calls.
+    pub watchdog: Watchdog,
     pub timeout: Option<Duration>,
     pub attempt_timeout: Option<Duration>,
     pub max_response_bytes: usize,
@@ -82,7 +113,7 @@ pub(crate) async fn send(
     client: &Client,
     mut request: reqwest::Request,
     info: &OperationInfo,
-) -> reqwest::Result<Buffered> {
+) -> Result<Buffered, SendError> {
     let settings = &*client.inner.settings;
     let headers = request.headers_mut();
     if let Some(key) = &settings.api_key {
@@ -118,7 +149,7 @@ async fn execute(
     http: &reqwest::Client,
     settings: &Settings,
     request: reqwest::Request,
-) -> reqwest::Result<Buffered> {
+) -> Result<Buffered, SendError> {
     let span = tracing::Span::current();
     let started = Instant::now();
     let deadline = settings.timeout.map(|t| started + t);
@@ -135,25 +166,31 @@ async fn execute(
         } else {
             None
         };
-        let mut this = current;
-        let remaining = deadline.map(|d| {
-            if attempt == 0 {
-                d - started
-            } else {
-                d.saturating_duration_since(Instant::now())
+        let this = current;
+        // This attempt's deadline: the call's, or sooner with `attempt_timeout`; and the
+        // limit it stands for, for the error.
+        let (attempt_deadline, limit) = match (deadline, settings.attempt_timeout) {
+            (d, Some(a)) => {
+                let at = Instant::now() + a;
+                match d {
+                    Some(d) if d <= at => (Some(d), settings.timeout),
+                    _ => (Some(at), Some(a)),
+                }
             }
-        });
-        let limit = match (remaining, settings.attempt_timeout) {
-            (Some(r), Some(a)) => Some(r.min(a)),
-            (r, a) => r.or(a),
+            (Some(d), None) => (Some(d), settings.timeout),
+            (None, None) => (None, None),
         };
-        if let Some(limit) = limit
-            && !(attempt == 0 && settings.client_timeout == Some(limit))
-        {
-            *this.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
-        }
         let sent_at = timing.then(Instant::now);
-        let result = send_buffered(http, this, settings.max_response_bytes).await;
+        let attempt_call = send_buffered(http, this, settings.max_response_bytes);
+        let result = match attempt_deadline {
+            Some(at) => match settings.watchdog.run(at, attempt_call).await {
+                Ok(r) => r.map_err(SendError::Http),
+                Err(Elapsed) => Err(SendError::TimedOut {
+                    after: limit.unwrap_or_default(),
+                }),
+            },
+            None => attempt_call.await.map_err(SendError::Http),
+        };
         let latency = sent_at.map_or(Duration::ZERO, |t| t.elapsed());
         let outcome = match &result {
             Ok(response) => {
@@ -167,10 +204,11 @@ async fn execute(
             }
             Err(e) => {
                 tracing::debug!(attempt = attempt + 1, error = %e, "request failed");
-                if e.is_connect() && !e.is_timeout() {
-                    Outcome::ConnectFailed
-                } else {
-                    Outcome::Interrupted
+                match e {
+                    SendError::Http(e) if e.is_connect() && !e.is_timeout() => {
+                        Outcome::ConnectFailed
+                    }
+                    _ => Outcome::Interrupted,
                 }
             }
         };
@@ -217,7 +255,7 @@ fn record_outcome(
     span: &tracing::Span,
     attempts: u32,
     started: Instant,
-    result: &reqwest::Result<Buffered>,
+    result: &Result<Buffered, SendError>,
 ) {
     if span.is_disabled() {
         return;
@@ -233,12 +271,11 @@ fn record_outcome(
             }
         }
         Err(e) => {
-            let kind = if e.is_timeout() {
-                "timeout"
-            } else if e.is_connect() {
-                "connect"
-            } else {
-                "transport"
+            let kind = match e {
+                SendError::TimedOut { .. } => "timeout",
+                SendError::Http(e) if e.is_timeout() => "timeout",
+                SendError::Http(e) if e.is_connect() => "connect",
+                SendError::Http(_) => "transport",
             };
             span.record("error", kind);
         }

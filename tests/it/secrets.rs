@@ -101,7 +101,7 @@ async fn no_error_shows_the_key() {
         .build()
         .unwrap();
     let err = fetch(&client).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_hidden("Timeout", &err);
 
     // Nothing listening: Error::Connect.
