@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates every figure of BENCHMARKS.md, printed to stdout (about 7 minutes once the
-# release build exists, 15 from scratch, on 2 cores):
+# release build exists, 15 from scratch, about 12 more for the instruction counts; 2 cores):
 #   1. the machine;
 #   2. criterion: SDK vs raw reqwest GET, decode throughput (`cargo bench --bench sdk`),
 #      with a table of medians and ratios read from target/criterion;
 #   3. the same comparison paired, with CPU time per request (`cargo bench --bench overhead`);
 #   4. wait_for_execution's polls and lateness (`cargo bench --bench wait`);
 #   5. the time of `cargo xtask regen --check` once built (hyperfine if installed);
-#   6. the clean-build cost of the SDK against a bare crate (`cargo xtask build-cost`).
+#   6. the clean-build cost of the SDK against a bare crate (`cargo xtask build-cost`);
+#   7. instruction counts per request and per decode (`scripts/instructions.sh`, valgrind).
 # Run it on an idle machine: the figures are only as quiet as the machine is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,4 +85,12 @@ fi
 echo
 echo "## cargo xtask build-cost"
 cargo xtask build-cost
+
+echo
+echo "## instruction counts (scripts/instructions.sh)"
+if command -v valgrind >/dev/null; then
+    bash scripts/instructions.sh
+else
+    echo "valgrind is not installed: skipped"
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

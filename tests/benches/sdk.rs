@@ -26,7 +26,7 @@ use asteroid_sdk::__private::decode_json;
 use asteroid_sdk::Execution;
 use asteroid_sdk_tests::fixtures;
 use common::{Fetcher, IN_FLIGHT, execution_id, execution_server, runtime};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use serde_json::{Value, json};
 
 fn get(c: &mut Criterion) {
@@ -109,8 +109,9 @@ fn live_body(target: usize) -> Vec<u8> {
     serde_json::to_vec(&value).expect("serialize")
 }
 
-fn decode(c: &mut Criterion) {
-    let bodies = [
+/// The bodies the decode benchmarks read, by label.
+fn bodies() -> [(&'static str, Vec<u8>); 6] {
+    [
         ("2KiB", execution_body(0, false)),
         ("100KiB", execution_body(100 * 1024, false)),
         ("5MiB", execution_body(5 * 1024 * 1024, false)),
@@ -119,22 +120,37 @@ fn decode(c: &mut Criterion) {
         // As the live API sends them: members the spec does not list, kept.
         ("3KiB_live_unknown_members", live_body(0)),
         ("100KiB_live_unknown_members", live_body(100 * 1024)),
-    ];
-    for (label, body) in bodies {
+    ]
+}
+
+/// The decoders compared, by name.
+fn decode_with(kind: &str, body: &[u8]) {
+    match kind {
+        "sdk_decode_json" => drop(black_box(
+            decode_json::<Execution>(black_box(body)).expect("typed decode"),
+        )),
+        "serde_json_typed" => drop(black_box(
+            serde_json::from_slice::<Execution>(black_box(body)).expect("typed decode"),
+        )),
+        "serde_json_value" => drop(black_box(
+            serde_json::from_slice::<Value>(black_box(body)).expect("untyped decode"),
+        )),
+        other => panic!("no decoder named {other}"),
+    }
+}
+
+const DECODERS: [&str; 3] = ["sdk_decode_json", "serde_json_typed", "serde_json_value"];
+
+fn decode(c: &mut Criterion) {
+    for (label, body) in bodies() {
         let mut group = c.benchmark_group(format!("decode/{label}"));
         group.throughput(Throughput::Bytes(body.len() as u64));
         if body.len() > 1024 * 1024 {
             group.sample_size(20);
         }
-        group.bench_function("sdk_decode_json", |b| {
-            b.iter(|| decode_json::<Execution>(black_box(&body)).expect("typed decode"))
-        });
-        group.bench_function("serde_json_typed", |b| {
-            b.iter(|| serde_json::from_slice::<Execution>(black_box(&body)).expect("typed decode"))
-        });
-        group.bench_function("serde_json_value", |b| {
-            b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).expect("untyped decode"))
-        });
+        for kind in DECODERS {
+            group.bench_function(kind, |b| b.iter(|| decode_with(kind, &body)));
+        }
         group.finish();
     }
 }
@@ -152,4 +168,42 @@ criterion_group! {
     config = config();
     targets = get, decode
 }
-criterion_main!(benches);
+/// `--count DECODER LABEL N`: decode one body N times and exit, for instruction counts
+/// (`scripts/instructions.sh` runs it under callgrind at two N and takes the difference);
+/// `--count dump LABEL` writes the body to stdout.
+fn count(args: &[String]) {
+    if let [dump, label, ..] = args
+        && dump == "dump"
+    {
+        // `--count dump LABEL`: the body itself, for a decoder outside this build.
+        std::io::Write::write_all(&mut std::io::stdout(), &body(label)).expect("stdout");
+        return;
+    }
+    let [kind, label, n, ..] = args else {
+        panic!("usage: --count DECODER LABEL N");
+    };
+    let n: usize = n.parse().expect("N is a number");
+    let body = body(label);
+    for _ in 0..n {
+        decode_with(kind, &body);
+    }
+}
+
+fn body(label: &str) -> Vec<u8> {
+    bodies()
+        .into_iter()
+        .find(|(l, _)| *l == label)
+        .map(|(_, body)| body)
+        .unwrap_or_else(|| panic!("no body labelled {label}"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--count") {
+        count(&args[at + 1..]);
+        return;
+    }
+    // What `criterion_main!(benches)` expands to.
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
