@@ -18,7 +18,7 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Waker};
 
@@ -39,6 +39,9 @@ struct Shared {
     state: Mutex<State>,
     /// A watchdog task panicked: requests use timers of their own.
     failed: AtomicBool,
+    /// How many watchdog tasks have ended: a request registered under an earlier one
+    /// registers again (its waker was taken and woken).
+    generation: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +86,7 @@ impl Watchdog {
         let mut slot = Slot {
             shared: &self.shared,
             index: None,
+            registered: None,
         };
         let mut own_timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
         std::future::poll_fn(|cx| {
@@ -113,11 +117,25 @@ impl Watchdog {
 struct Slot<'a> {
     shared: &'a Arc<Shared>,
     index: Option<usize>,
+    /// The waker last registered and the watchdog generation then, to skip the lock while
+    /// both are the same.
+    registered: Option<(Waker, usize)>,
 }
 
 impl Slot<'_> {
     /// Register (or refresh) this request's deadline and waker.
     fn wait(&mut self, deadline: Instant, cx: &Context<'_>) {
+        let generation = self.shared.generation.load(Ordering::Acquire);
+        if self
+            .registered
+            .as_ref()
+            .is_some_and(|(w, g)| *g == generation && w.will_wake(cx.waker()))
+        {
+            // Registered with this waker already, and the watchdog that knows the
+            // deadline is still the same.
+            return;
+        }
+        self.registered = Some((cx.waker().clone(), generation));
         let mut st = self.shared.lock();
         match self.index {
             Some(i) => {
@@ -203,6 +221,7 @@ impl Drop for Gone {
         if std::thread::panicking() {
             shared.failed.store(true, Ordering::Relaxed);
         }
+        shared.generation.fetch_add(1, Ordering::Release);
         let wakers: Vec<Waker> = {
             let mut st = shared.lock();
             st.running = false;
@@ -355,6 +374,49 @@ mod tests {
         assert!(message.contains("enable_time"), "{message}");
         assert!(wd.shared.failed.load(Ordering::Relaxed));
         assert!(!wd.shared.lock().running);
+    }
+
+    #[test]
+    fn a_call_waiting_when_the_watchdogs_runtime_shuts_down_still_times_out() {
+        let wd = Arc::new(Watchdog::default());
+        let first = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        // The watchdog is spawned on `first` (by a call that waits once).
+        let done = first.block_on(wd.run(Instant::now() + Duration::from_secs(60), async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            1
+        }));
+        assert_eq!(done, Ok(1));
+        assert!(wd.shared.lock().running);
+        let second = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let waiting = {
+            let wd = wd.clone();
+            second.spawn(async move {
+                let call = wd.run(
+                    Instant::now() + Duration::from_millis(300),
+                    std::future::pending::<()>(),
+                );
+                tokio::time::timeout(Duration::from_secs(5), call).await
+            })
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        drop(first);
+        let result = second.block_on(waiting).unwrap();
+        assert_eq!(result, Ok(Err(Elapsed)));
+        // Woken by a new watchdog at its deadline, not by the outer timeout's poll.
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
     }
 
     #[test]
