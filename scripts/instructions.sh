@@ -42,7 +42,7 @@ done
 echo
 echo "| body | decoder | instructions/decode | vs serde_json_value |"
 echo "|---|---|---|---|"
-for label in 2KiB 3KiB_live_unknown_members 100KiB_live_unknown_members 100KiB_typed_comments; do
+for label in 2KiB 2KiB_live_unknown_members 100KiB_live_unknown_members 100KiB_typed_comments; do
     value=""
     for kind in serde_json_value serde_json_typed sdk_decode_json; do
         a=$(collected "$sdk" --count "$kind" "$label" 10)
@@ -96,7 +96,7 @@ user_bin="$scratch/target/release/decode-count"
 echo
 echo "| body (a user's build) | decoder | instructions/decode | vs serde_json_value |"
 echo "|---|---|---|---|"
-for label in 2KiB 3KiB_live_unknown_members 100KiB_live_unknown_members 100KiB_typed_comments; do
+for label in 2KiB 2KiB_live_unknown_members 100KiB_live_unknown_members 100KiB_typed_comments; do
     "$sdk" --count dump "$label" > "$scratch/$label.json"
     value=""
     for kind in serde_json_value serde_json_typed; do

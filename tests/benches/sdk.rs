@@ -118,7 +118,7 @@ fn bodies() -> [(&'static str, Vec<u8>); 6] {
         // The same size, grown in a typed field instead of the untyped result.
         ("100KiB_typed_comments", execution_body(100 * 1024, true)),
         // As the live API sends them: members the spec does not list, kept.
-        ("3KiB_live_unknown_members", live_body(0)),
+        ("2KiB_live_unknown_members", live_body(0)),
         ("100KiB_live_unknown_members", live_body(100 * 1024)),
     ]
 }
@@ -197,10 +197,63 @@ fn body(label: &str) -> Vec<u8> {
         .unwrap_or_else(|| panic!("no body labelled {label}"))
 }
 
+/// `--paired`: decode time of each decoder against `serde_json::Value`, paired as the
+/// overhead bench pairs requests: in each of 41 rounds, blocks of decodes of the two
+/// alternate (the order alternating too), and the median of the per-round ratios is
+/// printed, so that the machine's drift falls on both alike.
+fn paired() {
+    println!(
+        "| body | decoder | median µs/decode | vs serde_json_value (median of 41 paired rounds) |"
+    );
+    println!("|---|---|---|---|");
+    for (label, body) in bodies() {
+        // About 20 ms of decoding a block.
+        let started = std::time::Instant::now();
+        decode_with("serde_json_value", &body);
+        let one = started.elapsed().max(Duration::from_nanos(100));
+        let block =
+            (Duration::from_millis(20).as_nanos() / one.as_nanos()).clamp(1, 10_000) as usize;
+        let time = |kind: &str| {
+            let started = std::time::Instant::now();
+            for _ in 0..block {
+                decode_with(kind, &body);
+            }
+            started.elapsed().as_secs_f64() / block as f64
+        };
+        for kind in ["serde_json_typed", "sdk_decode_json"] {
+            let mut ratios = Vec::new();
+            let mut times = Vec::new();
+            for round in 0..41 {
+                let (t, v) = if round % 2 == 0 {
+                    let t = time(kind);
+                    (t, time("serde_json_value"))
+                } else {
+                    let v = time("serde_json_value");
+                    (time(kind), v)
+                };
+                ratios.push(t / v);
+                times.push(t);
+            }
+            ratios.sort_by(f64::total_cmp);
+            times.sort_by(f64::total_cmp);
+            println!(
+                "| {label} ({} B) | {kind} | {:.1} | **{:.3}** |",
+                body.len(),
+                times[20] * 1e6,
+                ratios[20]
+            );
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--count") {
         count(&args[at + 1..]);
+        return;
+    }
+    if args.iter().any(|a| a == "--paired") {
+        paired();
         return;
     }
     // What `criterion_main!(benches)` expands to.
