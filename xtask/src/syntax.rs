@@ -28,6 +28,12 @@ pub fn last_ident(ty: &syn::Type) -> Option<String> {
     }
 }
 
+/// The identifiers of a path's segments: `["crate", "decode", "response"]` for
+/// `crate::decode::response::<T>`.
+pub fn path_idents(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,6 +44,8 @@ mod tests {
         assert_eq!(last_ident(&t).as_deref(), Some("HashMap"));
         let v = generic_arg(&t, "HashMap", 1).unwrap();
         assert_eq!(last_ident(&v).as_deref(), Some("u8"));
+        let p: syn::Path = syn::parse_quote!(crate::decode::response::<T>);
+        assert_eq!(path_idents(&p), ["crate", "decode", "response"]);
         assert!(generic_arg(&t, "Vec", 0).is_none());
     }
 }

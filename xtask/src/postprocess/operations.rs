@@ -20,6 +20,7 @@ use syn::visit_mut::VisitMut;
 use super::validation::Constraint;
 use crate::error::{Result, XtaskError};
 use crate::names::{snake_name, type_name};
+use crate::syntax::{last_ident, path_idents};
 use crate::transforms::HTTP_METHODS;
 use crate::transforms::param_styles::{self, Location, WireParam};
 
@@ -264,7 +265,7 @@ pub fn rewrite(
                     set_docs(&mut s.attrs, &builder_doc(op));
                 }
                 syn::Item::Impl(imp) => {
-                    let Some(name) = self_name(&imp.self_ty) else {
+                    let Some(name) = last_ident(&imp.self_ty) else {
                         continue;
                     };
                     let Some(op) = by_builder.get(name.as_str()) else {
@@ -320,13 +321,15 @@ pub fn rewrite(
                 set_docs(&mut s.attrs, &client_doc(title));
             }
             syn::Item::Impl(imp)
-                if imp.trait_.is_some() && self_name(&imp.self_ty).as_deref() == Some("Client") =>
+                if imp.trait_.is_some()
+                    && last_ident(&imp.self_ty).as_deref() == Some("Client") =>
             {
                 // `ClientInfo`: progenitor's plumbing, not for users.
                 imp.attrs.push(syn::parse_quote!(#[doc(hidden)]));
             }
             syn::Item::Impl(imp)
-                if imp.trait_.is_none() && self_name(&imp.self_ty).as_deref() == Some("Client") =>
+                if imp.trait_.is_none()
+                    && last_ident(&imp.self_ty).as_deref() == Some("Client") =>
             {
                 imp.items
                     .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
@@ -352,13 +355,6 @@ pub fn rewrite(
     }
     file.items = kept;
     Ok(op_types)
-}
-
-fn self_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
 }
 
 /// Replace the `#[doc]` attributes with `text` (one attribute a line).
@@ -565,7 +561,7 @@ fn example(op: &Operation, fields: &[(String, syn::Type)], types: &Types<'_>) ->
             continue;
         }
         let value = if name == "body" {
-            match type_last_ident(ty) {
+            match last_ident(ty) {
                 Some(t) if types.structs.contains(&t.replace("Builder", "")) => format!(
                     "asteroid_sdk::types::{}::builder() /* set its fields */",
                     t.trim_end_matches("Builder")
@@ -589,16 +585,9 @@ fn example(op: &Operation, fields: &[(String, syn::Type)], types: &Types<'_>) ->
     )
 }
 
-fn type_last_ident(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
 /// A value of type `ty` for an example.
 fn example_value(ty: &syn::Type, types: &Types<'_>, nested: bool) -> String {
-    let Some(last) = type_last_ident(ty) else {
+    let Some(last) = last_ident(ty) else {
         return "Default::default()".into();
     };
     match last.as_str() {
@@ -1075,12 +1064,7 @@ fn send_through_transport(block: &mut syn::Block, op: &Operation) -> Result<()> 
                 && let syn::Expr::Call(call) = &*a.base
                 && let syn::Expr::Path(p) = &*call.func
             {
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs = path_idents(&p.path);
                 if segs == ["crate", "decode", "response"]
                     || segs == ["crate", "decode", "from_response"]
                 {
@@ -1133,12 +1117,7 @@ impl VisitMut for DecodeRewriter {
             return;
         }
         if let syn::Expr::Path(p) = e {
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs = path_idents(&p.path);
             match segs
                 .iter()
                 .map(String::as_str)
@@ -1180,12 +1159,7 @@ struct ErrorPath;
 
 impl VisitMut for ErrorPath {
     fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = path_idents(&p.path);
         if segs == ["ResponseValue", "from_response"] {
             *p = syn::parse_quote!(crate::decode::from_response);
         }

@@ -21,7 +21,7 @@ use syn::visit_mut::VisitMut;
 
 use super::validation::{Model, holds_validated};
 use crate::error::{Result, XtaskError};
-use crate::syntax::{generic_arg, last_ident};
+use crate::syntax::{generic_arg, last_ident, path_idents};
 
 /// What a struct's `Validate` impl and builder check.
 struct Checks<'a> {
@@ -161,7 +161,7 @@ pub fn rewrite_builder_paths(file: &mut syn::File, with_builders: &BTreeSet<Stri
             self.in_types = outer;
         }
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
-            let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs = path_idents(path);
             let n = segs.len();
             let typify_builder = n >= 2
                 && segs[n - 2] == "builder"
@@ -241,11 +241,7 @@ fn is_default_impl_of(item: &syn::ItemImpl, structs: &BTreeSet<String>) -> bool 
         .as_ref()
         .and_then(|(path, _)| path.segments.last())
         .is_some_and(|s| s.ident == "Default");
-    let self_name = match &*item.self_ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    };
-    is_default && self_name.is_some_and(|n| structs.contains(&n))
+    is_default && last_ident(&item.self_ty).is_some_and(|n| structs.contains(&n))
 }
 
 fn is_typify_builder_fn(item: &syn::ItemImpl) -> bool {
