@@ -17,7 +17,7 @@
 //! task, as with any timer.
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Waker};
@@ -76,40 +76,67 @@ impl Drop for Shared {
 }
 
 impl Watchdog {
-    /// Run `fut` until it completes or `deadline` passes.
-    pub(crate) async fn run<F: Future>(
+    /// Run `fut` until it completes or `deadline` (if any) passes.
+    pub(crate) fn run<F: Future>(
         &self,
-        deadline: Instant,
+        deadline: impl Into<Option<Instant>>,
         fut: F,
-    ) -> Result<F::Output, Elapsed> {
-        let mut fut = pin!(fut);
-        let mut slot = Slot {
-            shared: &self.shared,
-            index: None,
-            registered: None,
+    ) -> Limited<'_, F> {
+        Limited {
+            fut,
+            deadline: deadline.into(),
+            slot: Slot {
+                shared: &self.shared,
+                index: None,
+                registered: None,
+            },
+            own_timer: None,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future run until it completes or its deadline passes ([`Watchdog::run`]).
+    ///
+    /// A struct rather than an `async fn`: an `async fn` would keep the future it runs
+    /// twice over in its own state (as its argument, and pinned), and so double the size
+    /// of every request's future.
+    pub(crate) struct Limited<'a, F> {
+        #[pin]
+        fut: F,
+        deadline: Option<Instant>,
+        slot: Slot<'a>,
+        // Only when the watchdog cannot run (see the module's documentation).
+        own_timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    }
+}
+
+impl<F: Future> Future for Limited<'_, F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(value) = this.fut.poll(cx) {
+            return Poll::Ready(Ok(value));
+        }
+        let Some(deadline) = *this.deadline else {
+            return Poll::Pending;
         };
-        let mut own_timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
-        std::future::poll_fn(|cx| {
-            if let Poll::Ready(value) = fut.as_mut().poll(cx) {
-                return Poll::Ready(Ok(value));
-            }
-            if Instant::now() >= deadline {
-                return Poll::Ready(Err(Elapsed));
-            }
-            if own_timer.is_none() && self.shared.failed.load(Ordering::Relaxed) {
-                own_timer = Some(Box::pin(tokio::time::sleep_until(deadline)));
-            }
-            match own_timer.as_mut() {
-                Some(timer) => {
-                    if timer.as_mut().poll(cx).is_ready() {
-                        return Poll::Ready(Err(Elapsed));
-                    }
+        if Instant::now() >= deadline {
+            return Poll::Ready(Err(Elapsed));
+        }
+        if this.own_timer.is_none() && this.slot.shared.failed.load(Ordering::Relaxed) {
+            *this.own_timer = Some(Box::pin(tokio::time::sleep_until(deadline)));
+        }
+        match this.own_timer.as_mut() {
+            Some(timer) => {
+                if timer.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Err(Elapsed));
                 }
-                None => slot.wait(deadline, cx),
             }
-            Poll::Pending
-        })
-        .await
+            None => this.slot.wait(deadline, cx),
+        }
+        Poll::Pending
     }
 }
 

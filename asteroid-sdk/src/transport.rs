@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
+use futures_util::future::Either;
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue};
 use tokio::time::Instant;
@@ -106,22 +107,24 @@ impl Transport {
 #[doc(hidden)]
 impl ClientHooks<Transport> for Client {}
 
+/// Builds a generated operation's request again, for a retry (`None` if it cannot be).
+pub(crate) type Rebuild<'a> = &'a (dyn Fn() -> Option<reqwest::Request> + Sync);
+
 /// What every generated operation calls to send its request: the API key and
 /// `User-Agent` headers, a tracing span, retries and the timeout, and the whole body read
 /// (bounded) inside each attempt.
-pub(crate) async fn send(
-    client: &Client,
+///
+/// `rebuild` builds the request again for a retry. Without it (a request whose body may
+/// be a stream), the request is copied before an attempt that may be retried, when its
+/// body can be copied.
+pub(crate) fn send<'a>(
+    client: &'a Client,
     mut request: reqwest::Request,
     info: &OperationInfo,
-) -> Result<Buffered, SendError> {
+    rebuild: Option<Rebuild<'a>>,
+) -> impl Future<Output = Result<Buffered, SendError>> + Send + 'a {
     let settings = &*client.inner.settings;
-    let headers = request.headers_mut();
-    if let Some(key) = &settings.api_key {
-        headers.insert(API_KEY_HEADER, key.clone());
-    }
-    headers
-        .entry(reqwest::header::USER_AGENT)
-        .or_insert_with(|| settings.user_agent.clone());
+    add_headers(settings, &mut request);
     let meta = operation(info.operation_id);
     let span = tracing::info_span!(
         "asteroid_sdk.request",
@@ -134,13 +137,26 @@ pub(crate) async fn send(
         request_id = tracing::field::Empty,
         error = tracing::field::Empty,
     );
-    let call = execute(&client.client, settings, request);
+    let call = execute(&client.client, settings, request, rebuild);
+    // Not an `async fn`: its state would keep the request and the call's future besides
+    // the call's own state.
     if span.is_disabled() {
         // No subscriber wants it: no span to enter on every poll.
-        call.await
+        Either::Left(call)
     } else {
-        call.instrument(span).await
+        Either::Right(call.instrument(span))
     }
+}
+
+/// The client's own headers: the API key, and `User-Agent` unless the request has one.
+fn add_headers(settings: &Settings, request: &mut reqwest::Request) {
+    let headers = request.headers_mut();
+    if let Some(key) = &settings.api_key {
+        headers.insert(API_KEY_HEADER, key.clone());
+    }
+    headers
+        .entry(reqwest::header::USER_AGENT)
+        .or_insert_with(|| settings.user_agent.clone());
 }
 
 /// Send a request with retries, each attempt reading the whole body (bounded), so that a
@@ -148,25 +164,27 @@ pub(crate) async fn send(
 async fn execute(
     http: &reqwest::Client,
     settings: &Settings,
-    request: reqwest::Request,
+    // Named as the loop uses it: a local bound from an argument would take room of its
+    // own in the future's state.
+    mut current: reqwest::Request,
+    rebuild: Option<Rebuild<'_>>,
 ) -> Result<Buffered, SendError> {
     let span = tracing::Span::current();
     let started = Instant::now();
     let deadline = settings.timeout.map(|t| started + t);
     let timing = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
-    let idempotent = retry::is_idempotent(request.method(), request.headers());
+    let idempotent = retry::is_idempotent(current.method(), current.headers());
     let policy = settings.retry;
-    let mut current = request;
     let mut attempt: u32 = 0;
     loop {
-        // Keep a copy for the next attempt; a streaming body cannot be copied, and is
-        // then sent once.
-        let spare = if attempt < policy.max_retries {
+        // The next attempt's request is built again when it comes to that; without a
+        // way to build it, a copy is kept now (a streaming body cannot be copied, and is
+        // then sent once).
+        let spare = if rebuild.is_none() && attempt < policy.max_retries {
             current.try_clone()
         } else {
             None
         };
-        let this = current;
         // This attempt's deadline: the call's, or sooner with `attempt_timeout`; and the
         // limit it stands for, for the error.
         let (attempt_deadline, limit) = match (deadline, settings.attempt_timeout) {
@@ -181,15 +199,18 @@ async fn execute(
             (None, None) => (None, None),
         };
         let sent_at = timing.then(Instant::now);
-        let attempt_call = send_buffered(http, this, settings.max_response_bytes);
-        let result = match attempt_deadline {
-            Some(at) => match settings.watchdog.run(at, attempt_call).await {
-                Ok(r) => r.map_err(SendError::Http),
-                Err(Elapsed) => Err(SendError::TimedOut {
-                    after: limit.unwrap_or_default(),
-                }),
-            },
-            None => attempt_call.await.map_err(SendError::Http),
+        let result = match settings
+            .watchdog
+            .run(
+                attempt_deadline,
+                send_buffered(http, current, settings.max_response_bytes),
+            )
+            .await
+        {
+            Ok(r) => r.map_err(SendError::Http),
+            Err(Elapsed) => Err(SendError::TimedOut {
+                after: limit.unwrap_or_default(),
+            }),
         };
         let latency = sent_at.map_or(Duration::ZERO, |t| t.elapsed());
         let outcome = match &result {
@@ -220,7 +241,19 @@ async fn execute(
             SystemTime::now(),
             fastrand::f64(),
         );
-        let (Decision::RetryAfter(delay), Some(next)) = (decision, spare) else {
+        let Decision::RetryAfter(delay) = decision else {
+            record_outcome(&span, attempt + 1, started, &result);
+            return result;
+        };
+        let next = match rebuild {
+            Some(rebuild) => rebuild().map(|mut request| {
+                add_headers(settings, &mut request);
+                request
+            }),
+            None => spare,
+        };
+        let Some(next) = next else {
+            tracing::debug!("the request cannot be sent again");
             record_outcome(&span, attempt + 1, started, &result);
             return result;
         };
@@ -243,8 +276,8 @@ async fn execute(
             "retrying"
         );
         drop(result);
-        tokio::time::sleep(delay).await;
         current = next;
+        tokio::time::sleep(delay).await;
         attempt += 1;
     }
 }
@@ -284,41 +317,45 @@ fn record_outcome(
 
 /// Send one attempt and read its whole body, up to `limit` bytes (a larger body is
 /// recorded as over the limit, and not read further).
-async fn send_buffered(
+fn send_buffered(
     http: &reqwest::Client,
     request: reqwest::Request,
     limit: usize,
-) -> reqwest::Result<Buffered> {
-    let mut response = http.execute(request).await?;
-    let status = response.status();
-    let version = response.version();
-    let headers = std::mem::take(response.headers_mut());
-    if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Ok(Buffered::new(status, version, headers, Err(limit)));
-    }
-    let mut first: Option<Bytes> = None;
-    let mut rest: Option<BytesMut> = None;
-    let mut total = 0usize;
-    while let Some(chunk) = response.chunk().await? {
-        total += chunk.len();
-        if total > limit {
+) -> impl Future<Output = reqwest::Result<Buffered>> + Send + use<> {
+    // Handed to reqwest now, so that the future below does not keep the request.
+    let pending = http.execute(request);
+    async move {
+        let mut response = pending.await?;
+        let status = response.status();
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        if response.content_length().is_some_and(|n| n > limit as u64) {
             return Ok(Buffered::new(status, version, headers, Err(limit)));
         }
-        match (&mut first, &mut rest) {
-            (None, _) => first = Some(chunk),
-            (Some(f), None) => {
-                let mut buf = BytesMut::with_capacity(f.len() + chunk.len());
-                buf.extend_from_slice(f);
-                buf.extend_from_slice(&chunk);
-                rest = Some(buf);
+        let mut first: Option<Bytes> = None;
+        let mut rest: Option<BytesMut> = None;
+        let mut total = 0usize;
+        while let Some(chunk) = response.chunk().await? {
+            total += chunk.len();
+            if total > limit {
+                return Ok(Buffered::new(status, version, headers, Err(limit)));
             }
-            (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
+            match (&mut first, &mut rest) {
+                (None, _) => first = Some(chunk),
+                (Some(f), None) => {
+                    let mut buf = BytesMut::with_capacity(f.len() + chunk.len());
+                    buf.extend_from_slice(f);
+                    buf.extend_from_slice(&chunk);
+                    rest = Some(buf);
+                }
+                (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
+            }
         }
+        let body = match (first, rest) {
+            (_, Some(buf)) => buf.freeze(),
+            (Some(f), None) => f,
+            (None, None) => Bytes::new(),
+        };
+        Ok(Buffered::new(status, version, headers, Ok(body)))
     }
-    let body = match (first, rest) {
-        (_, Some(buf)) => buf.freeze(),
-        (Some(f), None) => f,
-        (None, None) => Bytes::new(),
-    };
-    Ok(Buffered::new(status, version, headers, Ok(body)))
 }

@@ -78,6 +78,53 @@ async fn two_503s_then_200_takes_three_attempts_with_growing_gaps() {
 }
 
 #[tokio::test]
+async fn a_retry_sends_the_same_request_again() {
+    // The request of a retry is built again from the call's parameters (not copied before
+    // the first attempt): it must be the same on the wire, the client's headers once each.
+    let server = TestServer::script(vec![
+        Reply::json(503, &error_body(503, "busy")),
+        Reply::status(502),
+        Reply::json(200, &execution("running")),
+    ]);
+    let client = builder_for(&server).retry_policy(quick()).build().unwrap();
+    fetch(&client).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    let seen = |r: &asteroid_sdk_tests::server::Request| {
+        let mut headers: Vec<(String, String)> = r
+            .headers
+            .iter()
+            .filter(|(name, _)| name != "content-length")
+            .cloned()
+            .collect();
+        headers.sort();
+        (r.method.clone(), r.path.clone(), headers, r.body.clone())
+    };
+    let first = seen(&requests[0]);
+    assert_eq!(
+        first
+            .2
+            .iter()
+            .filter(|(name, _)| name == "x-asteroid-agents-api-key")
+            .count(),
+        1,
+        "{:?}",
+        first.2
+    );
+    assert_eq!(
+        requests[0].header("x-asteroid-agents-api-key"),
+        Some(asteroid_sdk_tests::fixtures::SENTINEL_KEY)
+    );
+    assert_eq!(
+        requests[0].header("user-agent"),
+        Some(asteroid_sdk::config::USER_AGENT)
+    );
+    for r in &requests[1..] {
+        assert_eq!(seen(r), first);
+    }
+}
+
+#[tokio::test]
 async fn retry_after_seconds_is_honoured() {
     let server = TestServer::script(vec![
         Reply::status(429).header("retry-after", "1"),

@@ -6045,44 +6045,61 @@ pub mod builder {
             > = async move {
                 let Self { client, execution_id } = self;
                 let execution_id = execution_id.map_err(Error::InvalidRequest)?;
-                let url = {
-                    let mut url = ::std::string::String::with_capacity(
-                        client.baseurl.len() + 64,
+                let build_request = || -> ::std::result::Result<
+                    ::reqwest::Request,
+                    Error<types::ErrorBody>,
+                > {
+                    let url = {
+                        let mut url = ::std::string::String::with_capacity(
+                            client.baseurl.len() + 64,
+                        );
+                        url.push_str(&client.baseurl);
+                        url.push_str("/executions/");
+                        url.push_str(
+                            &{
+                                const SPEC: crate::params::ParamSpec = crate::params::ParamSpec::new(
+                                    "executionId",
+                                    crate::params::Style::Simple,
+                                    false,
+                                    false,
+                                );
+                                crate::params::path_segment(&SPEC, &execution_id)
+                                    .map_err(Error::InvalidRequest)?
+                            },
+                        );
+                        crate::params::check_path(&url[client.baseurl.len()..])
+                            .map_err(Error::InvalidRequest)?;
+                        url
+                    };
+                    #[allow(unused_mut)]
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                    url.push_str(&client.baseurl);
-                    url.push_str("/executions/");
-                    url.push_str(
-                        &{
-                            const SPEC: crate::params::ParamSpec = crate::params::ParamSpec::new(
-                                "executionId",
-                                crate::params::Style::Simple,
-                                false,
-                                false,
-                            );
-                            crate::params::path_segment(&SPEC, &execution_id)
-                                .map_err(Error::InvalidRequest)?
-                        },
-                    );
-                    crate::params::check_path(&url[client.baseurl.len()..])
-                        .map_err(Error::InvalidRequest)?;
-                    url
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    Ok(request)
                 };
-                #[allow(unused_mut)]
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
+                let request = build_request()?;
                 let info = OperationInfo {
                     operation_id: "execution_get",
                 };
-                let response = crate::transport::send(client, request, &info).await?;
+                let response = crate::transport::send(
+                        client,
+                        request,
+                        &info,
+                        ::std::option::Option::Some(&|| build_request().ok()),
+                    )
+                    .await?;
                 match response.status().as_u16() {
                     200u16 => crate::decode::response(response),
                     400u16 => {

@@ -19,6 +19,7 @@ use syn::visit_mut::VisitMut;
 use crate::error::{Result, XtaskError};
 
 pub mod operations;
+mod rebuild;
 pub mod structs;
 pub mod validation;
 
@@ -342,7 +343,9 @@ mod tests {
             "#[deprecated]\n        pub old_url",
             "200u16 => crate::decode::response(r),",
             "Error::ErrorResponse(crate::decode::from_response(r)?)",
-            "let response = crate::transport::send(client, request, &info).await?;",
+            "let build_request = || -> ::std::result::Result<\n                    ::reqwest::Request,\n                    Error<types::E>,\n                > {\n                    let url = {",
+            "let request = build_request()?;\n                let info = OperationInfo {",
+            "&info,\n                        ::std::option::Option::Some(&|| build_request().ok()),\n                    )\n                    .await?;",
             "crate::Response<types::Item>,\n            crate::Error<types::E>,",
             "crate::error::from_result(result)",
             "const OPS: usize = 1;",

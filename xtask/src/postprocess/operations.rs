@@ -652,6 +652,7 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<(syn::Type, s
     let mut decode = DecodeRewriter;
     decode.visit_block_mut(&mut block);
     send_through_transport(&mut block, op)?;
+    super::rebuild::for_retries(&mut block, &err_body, &op.builder)?;
     f.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error<#err_body>>);
     f.block = syn::parse_quote!({
         let result: #original = async move #block.await;
