@@ -192,4 +192,19 @@ fn main() {
         let mut abs = std::mem::take(&mut absolute[v]);
         row(name, &mut abs, Some(&mut ratios[k]));
     }
+    // What each request in flight keeps in memory: the state of its future.
+    if let Some((_, Fetcher::Sdk(client))) = fetchers.iter().find(|(n, _)| *n == "sdk") {
+        let call = client.execution_get().execution_id(id).send();
+        let http = reqwest::Client::new();
+        let raw = async {
+            let response = http.get(server.base_url()).send().await?;
+            let bytes = response.bytes().await?;
+            Ok::<_, reqwest::Error>(serde_json::from_slice::<asteroid_sdk::Execution>(&bytes))
+        };
+        println!(
+            "future of one call: sdk {} bytes, raw reqwest {} bytes",
+            std::mem::size_of_val(&call),
+            std::mem::size_of_val(&raw)
+        );
+    }
 }
