@@ -8,9 +8,10 @@
 //! made a closure: it runs once for the first attempt, and again only for a retry. The
 //! parameters are borrowed, never moved, so it can run any number of times.
 //!
-//! A request whose statements move something into the request (a raw body, which may be
-//! a stream that cannot be sent twice), or return early, is left as it was: the transport
-//! then copies it before the first attempt, as before.
+//! A request whose statements pass a value from outside them by value (a raw body, which
+//! may be a stream that cannot be sent twice, or anything else they might move), or return
+//! early, is left as it was: the transport then copies it before an attempt that may be
+//! retried.
 
 use syn::visit_mut::VisitMut;
 
@@ -52,11 +53,17 @@ pub(super) fn for_retries(block: &mut syn::Block, err: &syn::Type, builder: &str
     if !in_order || !block.stmts[url_at..info_at].iter().any(local("request")) {
         return Err(missing("let mut request"));
     }
-    let rebuildable = block.stmts[url_at..info_at].iter().all(|s| {
-        let mut scan = Scan::default();
-        scan.visit_stmt_mut(&mut s.clone());
-        !scan.moves_body && !scan.returns
-    });
+    let mut region: syn::Block = syn::parse_quote!({});
+    region.stmts = block.stmts[url_at..info_at].to_vec();
+    let mut names = Bound::default();
+    names.visit_block_mut(&mut region.clone());
+    let mut scan = Scan {
+        bound: names.0,
+        moves: None,
+        returns: false,
+    };
+    scan.visit_block_mut(&mut region);
+    let rebuildable = scan.moves.is_none() && !scan.returns;
     let rebuild: syn::Expr = if rebuildable {
         let ident = quote::format_ident!("{BUILD}");
         let stmts: Vec<syn::Stmt> = block.stmts.drain(url_at..info_at).collect();
@@ -99,22 +106,57 @@ fn binds(pat: &syn::Pat, name: &str) -> bool {
     }
 }
 
-/// What keeps statements from running twice.
+/// The names the statements bind themselves (`let`, `if let`, closure parameters).
 #[derive(Default)]
+struct Bound(std::collections::BTreeSet<String>);
+
+impl VisitMut for Bound {
+    fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+        self.0.insert(p.ident.to_string());
+        syn::visit_mut::visit_pat_ident_mut(self, p);
+    }
+}
+
+/// What keeps statements from running twice.
 struct Scan {
-    /// `.body(x)`: a raw body moved into the request (it may be a stream).
-    moves_body: bool,
+    /// Names bound inside the statements: theirs to move.
+    bound: std::collections::BTreeSet<String>,
+    /// A value from outside the statements passed by value (`.body(body)`): it may be
+    /// moved, and a second run would not have it.
+    moves: Option<String>,
     /// `return ..`: would return from the closure instead of `send`.
     returns: bool,
+}
+
+impl Scan {
+    fn argument(&mut self, arg: &syn::Expr) {
+        if let syn::Expr::Path(p) = arg
+            && p.qself.is_none()
+            && let Some(ident) = p.path.get_ident()
+        {
+            let name = ident.to_string();
+            // A constant (`SPEC`) is not moved.
+            let constant = name.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+            if !constant && !self.bound.contains(&name) {
+                self.moves.get_or_insert(name);
+            }
+        }
+    }
 }
 
 // `VisitMut` on a copy: the xtask builds syn with `visit-mut` only.
 impl VisitMut for Scan {
     fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
-        if call.method == "body" && !matches!(call.args.first(), Some(syn::Expr::Reference(_))) {
-            self.moves_body = true;
+        for arg in &call.args {
+            self.argument(arg);
         }
         syn::visit_mut::visit_expr_method_call_mut(self, call);
+    }
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        for arg in &call.args {
+            self.argument(arg);
+        }
+        syn::visit_mut::visit_expr_call_mut(self, call);
     }
     fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
         self.returns = true;
@@ -206,6 +248,7 @@ mod tests {
     fn a_request_that_moves_its_body_or_returns_early_is_copied_instead() {
         for stmt in [
             quote::quote!(let mut request = client.client.post(url).body(body).build()?;),
+            quote::quote!(let mut request = client.client.post(url).json(&into_json(payload)).build()?;),
             quote::quote!(let mut request = if id.is_empty() { return Err(e) } else { client.client.get(url).build()? };),
         ] {
             let block: syn::Block = syn::parse_quote!({
