@@ -8,7 +8,8 @@
 //!
 //! Other 4xx are never retried. A request that is not idempotent (POST, PATCH without an
 //! `Idempotency-Key` header) is retried only when it never reached the server
-//! (the connection could not be made).
+//! (the connection could not be made). A request whose body is a stream (a raw upload
+//! given as `reqwest::Body::wrap_stream`) is sent once: it cannot be sent again.
 //!
 //! The delay before retry `n` (0-based) is `initial_backoff x 2^n`, capped at
 //! `max_backoff`, times a jitter factor in `[0.75, 1.0]` (so delays still grow). A

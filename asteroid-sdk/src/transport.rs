@@ -359,3 +359,144 @@ fn send_buffered(
         Ok(Buffered::new(status, version, headers, Ok(body)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::RetryPolicy;
+
+    /// A loopback HTTP/1.1 server answering the given statuses in turn (the last one
+    /// after that), one request per connection; it reads each request whole (a
+    /// `content-length` or chunked body) and records its body.
+    fn server(statuses: &'static [u16]) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let seen = bodies.clone();
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let (mut length, mut chunked) = (0usize, false);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                while chunked {
+                    let mut size = String::new();
+                    let _ = reader.read_line(&mut size);
+                    let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+                    let mut chunk = vec![0u8; size + 2];
+                    let _ = reader.read_exact(&mut chunk);
+                    body.extend_from_slice(&chunk[..size]);
+                    chunked = size > 0;
+                }
+                seen.lock().unwrap().push(body);
+                let status = statuses[n.min(statuses.len() - 1)];
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
+            }
+        });
+        (base, bodies)
+    }
+
+    fn client(base: &str) -> Client {
+        Client::builder()
+            .api_key("k")
+            .base_url(base)
+            .allow_insecure_http(true)
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_backoff(Duration::from_millis(5), Duration::from_millis(10)),
+            )
+            .build()
+            .expect("client")
+    }
+
+    const INFO: OperationInfo = OperationInfo {
+        operation_id: "test",
+    };
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn without_a_rebuild_a_body_that_can_be_copied_is_sent_again() {
+        let (base, bodies) = server(&[503, 200]);
+        let client = client(&base);
+        let request = client
+            .client
+            .put(format!("{base}/x"))
+            .body(vec![1u8, 2, 3])
+            .build()
+            .unwrap();
+        let response = send(&client, request, &INFO, None)
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), 200);
+        assert_eq!(*bodies.lock().unwrap(), vec![vec![1u8, 2, 3]; 2]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_streaming_body_is_sent_once() {
+        let (base, bodies) = server(&[503, 200]);
+        let client = client(&base);
+        let stream =
+            futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"abc"))]);
+        let request = client
+            .client
+            .put(format!("{base}/x"))
+            .body(reqwest::Body::wrap_stream(stream))
+            .build()
+            .unwrap();
+        let response = send(&client, request, &INFO, None)
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), 503);
+        assert_eq!(*bodies.lock().unwrap(), vec![b"abc".to_vec()]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rebuild_is_called_once_per_retry_and_not_before() {
+        let (base, bodies) = server(&[503, 502, 200]);
+        let client = client(&base);
+        let built = AtomicUsize::new(0);
+        let rebuild = || {
+            built.fetch_add(1, Ordering::SeqCst);
+            client
+                .client
+                .put(format!("{base}/x"))
+                .body("again")
+                .build()
+                .ok()
+        };
+        let request = client
+            .client
+            .put(format!("{base}/x"))
+            .body("first")
+            .build()
+            .unwrap();
+        let response = send(&client, request, &INFO, Some(&rebuild))
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), 200);
+        assert_eq!(built.load(Ordering::SeqCst), 2);
+        assert_eq!(
+            *bodies.lock().unwrap(),
+            vec![b"first".to_vec(), b"again".to_vec(), b"again".to_vec()]
+        );
+    }
+}
