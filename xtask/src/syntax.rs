@@ -34,6 +34,11 @@ pub fn path_idents(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
+/// Whether two statements are the same tokens (spacing aside).
+pub fn same_tokens(a: &syn::Stmt, b: &syn::Stmt) -> bool {
+    quote::quote!(#a).to_string() == quote::quote!(#b).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use syn::visit_mut::VisitMut;
 use super::validation::Constraint;
 use crate::error::{Result, XtaskError};
 use crate::names::{snake_name, type_name};
-use crate::syntax::{last_ident, path_idents};
+use crate::syntax::{generic_arg, last_ident, path_idents, same_tokens};
 use crate::transforms::HTTP_METHODS;
 use crate::transforms::param_styles::{self, Location, WireParam};
 
@@ -397,24 +397,6 @@ fn builder_fields(s: &syn::ItemStruct) -> Vec<(String, syn::Type)> {
         }
     }
     out
-}
-
-fn generic_arg(ty: &syn::Type, outer: &str, index: usize) -> Option<syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != outer {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    args.args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
-        })
-        .nth(index)
 }
 
 fn client_doc(title: &str) -> String {
@@ -1033,9 +1015,6 @@ fn send_through_transport(block: &mut syn::Block, op: &Operation) -> Result<()> 
     struct Hooks {
         replaced: usize,
     }
-    fn same(stmt: &syn::Stmt, want: &syn::Stmt) -> bool {
-        quote::quote!(#stmt).to_string() == quote::quote!(#want).to_string()
-    }
     impl VisitMut for Hooks {
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
             let pattern: [syn::Stmt; 4] = [
@@ -1047,7 +1026,7 @@ fn send_through_transport(block: &mut syn::Block, op: &Operation) -> Result<()> 
             let at = block
                 .stmts
                 .windows(4)
-                .position(|w| w.iter().zip(&pattern).all(|(s, p)| same(s, p)));
+                .position(|w| w.iter().zip(&pattern).all(|(s, p)| same_tokens(s, p)));
             if let Some(at) = at {
                 block.stmts.splice(
                     at..at + 4,

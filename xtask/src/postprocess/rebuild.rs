@@ -94,7 +94,7 @@ pub(super) fn for_retries(block: &mut syn::Block, err: &syn::Type, builder: &str
 fn calls_transport(stmt: &syn::Stmt) -> bool {
     let want: syn::Stmt =
         syn::parse_quote!(let response = crate::transport::send(client, request, &info).await?;);
-    quote::quote!(#stmt).to_string() == quote::quote!(#want).to_string()
+    crate::syntax::same_tokens(stmt, &want)
 }
 
 /// Whether `pat` binds the one name `name` (`name`, `mut name`, `name: T`).
