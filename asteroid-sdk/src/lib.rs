@@ -30,6 +30,7 @@ mod decode;
 mod error;
 #[cfg(feature = "mock")]
 mod mock_reply;
+pub mod multipart;
 mod params;
 mod poll;
 mod request_id;

@@ -3,6 +3,7 @@
 //! realistic fixtures.
 
 pub mod fixtures;
+pub mod multipart;
 pub mod prism;
 pub mod server;
 

@@ -234,6 +234,13 @@ impl ApiModel {
             .and_then(Value::as_object)
         {
             for (name, schema) in schemas {
+                if schema
+                    .get(crate::transforms::multipart::FILE_MARK)
+                    .is_some()
+                {
+                    // The SDK's own `multipart::FilePart`, not a generated type.
+                    continue;
+                }
                 let ptr = child("/components/schemas", name);
                 let shape = cx.shape(&ptr, name, schema)?;
                 cx.schemas.insert(name.clone(), shape);
@@ -669,6 +676,7 @@ impl<'a> Extractor<'a> {
         let nullable = obj.get("nullable") == Some(&Value::Bool(true));
         if let Some(target) = obj.get("$ref").and_then(Value::as_str) {
             let ty = match target.strip_prefix(SCHEMA_PREFIX) {
+                Some(crate::transforms::multipart::FILE_PART) => "FilePart".into(),
                 Some(name) => name.replace("~1", "/").replace("~0", "~"),
                 None => {
                     return Err(XtaskError::at(

@@ -41,7 +41,7 @@ pub const BARE_DEPENDENCIES: &[Dependency] = &[
         name: "reqwest",
         version: "0.13.5",
         default_features: false,
-        features: &["json", "stream", "rustls-no-provider"],
+        features: &["json", "multipart", "stream", "rustls-no-provider"],
     },
     Dependency {
         name: "rustls",

@@ -32,6 +32,12 @@ fn settings(open: &[open_types::OpenType]) -> GenerationSettings {
         .with_hooks(HooksMode::Expected)
         .with_inner_type(INNER_TYPE.parse::<TokenStream>().unwrap_or_default())
         .with_derive("PartialEq");
+    // File parts of multipart bodies (see `transforms::multipart`).
+    settings.with_replacement(
+        crate::transforms::multipart::FILE_PART,
+        "crate::multipart::FilePart",
+        std::iter::empty(),
+    );
     for t in open {
         settings.with_replacement(
             &t.type_name,
@@ -73,6 +79,7 @@ pub fn generate(doc: &Value, header: &str) -> Result<Output> {
                 .unwrap_or("API")
                 .to_string(),
             enums: first_enum_values(doc),
+            forms: postprocess::multipart::forms(doc),
         },
     )?;
     let mock: syn::File = syn::parse2(crate::mocks::generate(&operations, &op_types)?)

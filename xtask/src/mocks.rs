@@ -272,6 +272,29 @@ fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStr
     let mut when_methods = Vec::new();
     for (setter, ty) in &t.setters {
         let name = format_ident!("{}", setter);
+        if setter == "body" && op.multipart {
+            when_methods.push(quote! {
+                /// Matches `multipart/form-data` requests with a part named `name` whose
+                /// content is `content` exactly (a file's bytes, read as UTF-8 text).
+                pub fn part(self, name: &str, content: &str) -> Self {
+                    Self(
+                        self.0
+                            .header_prefix("content-type", "multipart/form-data")
+                            .body_matches(crate::multipart::part_regex(name, Some(content), None)),
+                    )
+                }
+                /// Matches `multipart/form-data` requests with a file part named `name`
+                /// whose file name is `file_name`.
+                pub fn file(self, name: &str, file_name: &str) -> Self {
+                    Self(
+                        self.0
+                            .header_prefix("content-type", "multipart/form-data")
+                            .body_matches(crate::multipart::part_regex(name, None, Some(file_name))),
+                    )
+                }
+            });
+            continue;
+        }
         if setter == "body" && !op.body_json {
             when_methods.push(quote! {
                 /// Matches requests whose body is exactly `value` (a body of another media

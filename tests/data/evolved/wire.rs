@@ -496,3 +496,140 @@ async fn mocks_answer_and_match_raw_bodies() {
     client.file_upload().body("report").send().await.unwrap();
     upload.assert();
 }
+
+fn multipart_parts(server: &TestServer) -> Vec<asteroid_sdk_tests::multipart::Part> {
+    let requests = server.requests();
+    let last = requests.last().expect("a request");
+    let content_type = last.header("content-type").expect("a content type");
+    asteroid_sdk_tests::multipart::parse(content_type, &last.body).expect("a multipart body")
+}
+
+#[tokio::test]
+async fn a_multipart_upload_sends_one_part_per_member() {
+    use asteroid_sdk::multipart::FilePart;
+    use asteroid_sdk::types::{ExecutionContextFilesUploadBody, FilesUploadOptions};
+
+    let server = TestServer::always(ServerReply::json(200, &json!({"count": 2})));
+    let client = client_for(&server);
+    let dir = std::env::temp_dir().join(format!("asteroid-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("notes.md");
+    std::fs::write(&path, "# notes\n").unwrap();
+
+    let body = ExecutionContextFilesUploadBody::builder()
+        .files(vec![
+            FilePart::bytes("a,b\n1,2\n").file_name("data.csv").content_type("text/csv"),
+            FilePart::from_path(&path).unwrap(),
+        ])
+        .note("two files".to_string())
+        .labels(vec!["x".to_string(), "y z".to_string()])
+        .options(FilesUploadOptions::builder().overwrite(true).build().unwrap())
+        .build()
+        .unwrap();
+    let stored = client
+        .execution_context_files_upload()
+        .execution_id(execution_id())
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(stored.count, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, "POST");
+    assert!(requests[0].path.ends_with("/context-files"), "{}", requests[0].path);
+    let parts = multipart_parts(&server);
+    let summary: Vec<(&str, Option<&str>, Option<&str>, String)> = parts
+        .iter()
+        .map(|p| (p.name.as_str(), p.file_name.as_deref(), p.content_type.as_deref(), p.text()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            // The caller's content type wins; the spec's `encoding` (text/plain) otherwise.
+            ("files", Some("data.csv"), Some("text/csv"), "a,b\n1,2\n".to_string()),
+            ("files", Some("notes.md"), Some("text/plain"), "# notes\n".to_string()),
+            // A list of strings is a part per item; an object is JSON.
+            ("labels", None, Some("text/plain"), "x".to_string()),
+            ("labels", None, Some("text/plain"), "y z".to_string()),
+            ("note", None, Some("text/plain"), "two files".to_string()),
+            ("options", None, Some("application/json"), r#"{"overwrite":true}"#.to_string()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_streamed_file_is_sent_whole_and_a_missing_member_is_no_part() {
+    use asteroid_sdk::multipart::FilePart;
+    use asteroid_sdk::types::ExecutionContextFilesUploadBody;
+
+    let server = TestServer::always(ServerReply::json(200, &json!({"count": 1})));
+    let client = client_for(&server);
+    let chunks: Vec<Result<&'static str, std::io::Error>> = vec![Ok("part one, "), Ok("part two")];
+    let stream = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let body = ExecutionContextFilesUploadBody::builder()
+        .files(vec![FilePart::stream(stream).file_name("log.txt")])
+        .build()
+        .unwrap();
+    client
+        .execution_context_files_upload()
+        .execution_id(execution_id())
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let parts = multipart_parts(&server);
+    assert_eq!(parts.len(), 1, "{parts:?}");
+    assert_eq!(parts[0].name, "files");
+    assert_eq!(parts[0].file_name.as_deref(), Some("log.txt"));
+    assert_eq!(parts[0].text(), "part one, part two");
+}
+
+#[tokio::test]
+async fn a_multipart_body_missing_its_files_is_not_sent() {
+    use asteroid_sdk::types::ExecutionContextFilesUploadBody;
+
+    let e = ExecutionContextFilesUploadBody::builder()
+        .note("no files".to_string())
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("files"), "{e}");
+}
+
+#[tokio::test]
+async fn mocks_match_multipart_parts() {
+    use asteroid_sdk::multipart::FilePart;
+    use asteroid_sdk::types::ExecutionContextFilesUploadBody;
+
+    let server = MockServer::start_async().await;
+    let upload = server.execution_context_files_upload(|when, then| {
+        when.part("note", "hello").file("files", "a.txt");
+        then.ok(&serde_json::from_value(json!({"count": 1})).unwrap());
+    });
+    let client = server.client();
+    let body = |note: &str| {
+        ExecutionContextFilesUploadBody::builder()
+            .files(vec![FilePart::bytes("content").file_name("a.txt")])
+            .note(note.to_string())
+            .build()
+            .unwrap()
+    };
+    let ok = client
+        .execution_context_files_upload()
+        .execution_id(execution_id())
+        .body(body("hello"))
+        .send()
+        .await
+        .expect("matched");
+    assert_eq!(ok.count, 1);
+    upload.assert();
+    let other = client
+        .execution_context_files_upload()
+        .execution_id(execution_id())
+        .body(body("something else"))
+        .send()
+        .await;
+    assert!(other.is_err(), "a part that differs does not match");
+}

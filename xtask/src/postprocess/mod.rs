@@ -18,6 +18,7 @@ use syn::visit_mut::VisitMut;
 
 use crate::error::{Result, XtaskError};
 
+pub mod multipart;
 pub mod operations;
 mod rebuild;
 pub mod structs;
@@ -42,6 +43,8 @@ pub struct Rewrites {
     pub title: String,
     /// String enum types and their first value (for examples).
     pub enums: std::collections::BTreeMap<String, String>,
+    /// The body types sent as `multipart/form-data`.
+    pub forms: Vec<multipart::Form>,
 }
 
 /// Apply the rewrites to the generated client; returns the Rust types of every
@@ -58,7 +61,9 @@ pub fn client(
             _ => None,
         })
         .ok_or_else(|| XtaskError::msg("progenitor's output has no `mod types`"))?;
+    let form_impls = multipart::form_impls(&types.1, &rewrites.forms)?;
     let rewritten = structs::rewrite(&mut types.1, &rewrites.deprecated, &rewrites.validation)?;
+    types.1.extend(form_impls);
     let mut tokens = quote::quote! {
         /// Deserializes a field that has a default when absent so that JSON `null` also
         /// gives the default (the live API sends `null` for empty optional fields).
@@ -122,6 +127,13 @@ pub fn client(
             structs: &rewritten.with_builders,
         },
     )?;
+    let multipart_builders: BTreeSet<String> = rewrites
+        .operations
+        .iter()
+        .filter(|op| op.multipart)
+        .map(|op| op.builder.clone())
+        .collect();
+    multipart::send_as_form(file, &multipart_builders)?;
     let extra_items: syn::File = syn::parse2(rewrites.extra_items.clone())
         .map_err(|e| XtaskError::msg(format!("generated items do not parse: {e}")))?;
     file.items.extend(extra_items.items);
@@ -275,6 +287,7 @@ mod tests {
             operations: vec![op()],
             title: "Test API".into(),
             enums: Default::default(),
+            forms: Vec::new(),
         }
     }
 

@@ -67,6 +67,9 @@ pub struct Operation {
     /// Whether the request body is JSON (a typed value the SDK checks before sending);
     /// otherwise it is raw (`reqwest::Body`).
     pub body_json: bool,
+    /// Whether the request body is sent as `multipart/form-data` (a typed value whose file
+    /// members are `FilePart`s).
+    pub multipart: bool,
     /// Documented statuses.
     pub responses: Vec<Status>,
     /// How each parameter goes on the wire (`param_styles`), in spec order.
@@ -192,6 +195,8 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                 params,
                 body,
                 body_json,
+                multipart: op.get(crate::transforms::multipart::OPERATION)
+                    == Some(&Value::Bool(true)),
                 responses,
                 wire: wire.remove(id).unwrap_or_default(),
             });

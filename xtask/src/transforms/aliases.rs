@@ -28,6 +28,10 @@ fn is_primitive_alias(schema: &Value) -> bool {
     let Some(obj) = schema.as_object() else {
         return false;
     };
+    // The file part of multipart bodies is replaced by the SDK's own type: keep its name.
+    if obj.contains_key(super::multipart::FILE_MARK) {
+        return false;
+    }
     let primitive = matches!(
         obj.get("type").and_then(Value::as_str),
         Some("string" | "integer" | "number" | "boolean")

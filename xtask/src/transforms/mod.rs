@@ -19,6 +19,7 @@ pub mod examples;
 pub mod exclusive_bounds;
 pub mod hoist_inline;
 pub mod media_types;
+pub mod multipart;
 pub mod nullable;
 pub mod param_styles;
 pub mod responses;
@@ -73,6 +74,10 @@ pub const PIPELINE: &[Transform] = &[
         apply: examples::apply,
     },
     // What progenitor cannot take as written.
+    Transform {
+        name: "multipart",
+        apply: multipart::apply,
+    },
     Transform {
         name: "media_types",
         apply: media_types::apply,
