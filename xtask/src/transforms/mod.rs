@@ -11,6 +11,7 @@ use crate::error::Result;
 
 pub mod aliases;
 pub mod allof_single;
+pub mod any_of_objects;
 pub mod const_enum;
 pub mod constraints;
 pub mod discriminator_mapping;
@@ -91,6 +92,10 @@ pub const PIPELINE: &[Transform] = &[
         apply: responses::apply,
     },
     // Simpler, more useful Rust types.
+    Transform {
+        name: "any_of_objects",
+        apply: any_of_objects::apply,
+    },
     Transform {
         name: "aliases",
         apply: aliases::apply,
