@@ -607,10 +607,7 @@ fn secondary_name(names: &[String]) -> String {
     let prefix = common_prefix(names);
     let suffix = common_suffix(names, prefix.len());
     let candidate = format!("{prefix}{suffix}");
-    let readable = candidate
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .len()
-        >= 3;
+    let readable = candidate.trim_matches(|c: char| !c.is_alphanumeric()).len() >= 3;
     if readable && crate::names::rust_type_name(&candidate) != ERROR_BODY {
         return candidate;
     }
@@ -787,7 +784,12 @@ mod tests {
         assert_eq!(d.pointer(p).unwrap(), "#/components/schemas/ErrorBody");
         let eb = &d["components"]["schemas"]["ErrorBody"];
         assert_eq!(eb["properties"]["code"]["enum"], json!([1]));
-        assert!(eb["description"].as_str().unwrap().contains("The spec's `E`."));
+        assert!(
+            eb["description"]
+                .as_str()
+                .unwrap()
+                .contains("The spec's `E`.")
+        );
         assert!(d["components"]["schemas"].get("E").is_none());
         // Used elsewhere too: kept, as its own type.
         let mut d = json!({"paths": {"/a": {"get": {"operationId": "A", "responses": {
@@ -824,7 +826,10 @@ mod tests {
         let eb = &schemas["ErrorBody"];
         assert_eq!(eb["properties"]["detail"]["type"], "string");
         assert_eq!(eb["required"], json!(["code", "message"]));
-        assert!(!schemas.keys().any(|k| k.starts_with("Common")), "{schemas:?}");
+        assert!(
+            !schemas.keys().any(|k| k.starts_with("Common")),
+            "{schemas:?}"
+        );
     }
 
     #[test]
@@ -857,7 +862,10 @@ mod tests {
         assert_eq!(at("e", "409"), "#/components/schemas/Common.Problem");
         // Members that share only `ErrorBody` are joined.
         assert_eq!(
-            secondary_name(&["Common.ConflictErrorBody".into(), "Common.GoneErrorBody".into()]),
+            secondary_name(&[
+                "Common.ConflictErrorBody".into(),
+                "Common.GoneErrorBody".into()
+            ]),
             "ConflictErrorBodyOrGoneErrorBody"
         );
     }
