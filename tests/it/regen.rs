@@ -370,7 +370,7 @@ fn the_evolved_spec_is_reported_as_compatible() {
 #[test]
 fn a_new_error_shape_joining_the_error_body_is_compatible_and_keeps_its_name() {
     // What the whole published API does to the excerpt: a `Common.Error` (no `code` enum,
-    // more members) answered as `default` beside the `*ErrorBody` schemas, and a 403 body
+    // more members) answered as `default` beside a `*ErrorBody` schema, and a 403 body
     // with members of its own. The merged type stays `ErrorBody`: nothing is breaking.
     let old = prepare(base_spec().as_bytes(), "openapi.yaml")
         .unwrap()
@@ -383,8 +383,17 @@ fn a_new_error_shape_joining_the_error_body_is_compatible_and_keeps_its_name() {
             "detail": {"type": "string"}}});
     schemas["Common.ForbiddenErrorBody"]["properties"]["capability"] =
         serde_json::json!({"type": "string"});
-    doc["paths"]["/executions/{executionId}"]["get"]["responses"]["default"] = serde_json::json!({"description": "Any other error", "content": {"application/json":
-            {"schema": {"$ref": "#/components/schemas/Common.Error"}}}});
+    // As in the whole API, a new operation answers it beside a `*ErrorBody` status.
+    doc["paths"]["/agents/{agentId}/execute"] = serde_json::json!({"post": {
+        "operationId": "AgentExecutePost",
+        "parameters": [{"in": "path", "name": "agentId", "required": true,
+            "schema": {"type": "string"}}],
+        "responses": {
+            "202": {"description": "Accepted"},
+            "404": {"description": "Not found", "content": {"application/json":
+                {"schema": {"$ref": "#/components/schemas/Common.NotFoundErrorBody"}}}},
+            "default": {"description": "Any other error", "content": {"application/json":
+                {"schema": {"$ref": "#/components/schemas/Common.Error"}}}}}}});
     let text = serde_json::to_string(&doc).unwrap();
     let new = prepare(text.as_bytes(), "whole.yaml").unwrap().model;
     let r = report::build(
