@@ -6,7 +6,7 @@ use std::fmt;
 /// carry) a field breaks one of the spec's rules, such as a maximum length.
 ///
 /// Returned by `build()` on every builder of [`crate::types`] (for example
-/// [`ExecutionBuilder::build`](crate::types::ExecutionBuilder::build)). It converts into
+/// [`ErrorBodyBuilder::build`](crate::types::ErrorBodyBuilder::build)). It converts into
 /// [`Error::InvalidRequest`](crate::Error::InvalidRequest), so `?` works in functions that
 /// return [`crate::Result`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,28 @@ use crate::decode::{self, Carried, DecodeFailure};
 use crate::retry;
 use crate::types;
 
+if_execution_api! {
+    {
+        // What `Error::DeadlineExceeded` carries: the execution as last fetched.
+        use crate::types::Execution as LastExecution;
+
+        fn last_status(last: &LastExecution) -> &dyn fmt::Display {
+            &last.status
+        }
+    } else {
+        /// Stands in for the execution in [`Error::DeadlineExceeded`] when the spec has no
+        /// execution API (no waiter exists, so the variant never occurs): it has no value.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum NoExecution {}
+
+        use NoExecution as LastExecution;
+
+        fn last_status(last: &LastExecution) -> &dyn fmt::Display {
+            match *last {}
+        }
+    }
+}
+
 /// The result type of the SDK.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -92,7 +114,7 @@ pub enum Error<E = types::ErrorBody> {
         /// How long the waiter waited.
         waited: Duration,
         /// The last execution it saw, if any request succeeded.
-        last: Option<Box<types::Execution>>,
+        last: Option<Box<LastExecution>>,
     },
     /// Any other failure reported by the generated client.
     Other(String),
@@ -336,7 +358,7 @@ impl<E> fmt::Display for Error<E> {
                     waited.as_secs_f64()
                 )?;
                 if let Some(l) = last {
-                    write!(f, " (last status: {})", l.status)?;
+                    write!(f, " (last status: {})", last_status(l))?;
                 }
                 Ok(())
             }

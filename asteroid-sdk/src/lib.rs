@@ -4,6 +4,11 @@
 
 // The generated client: never edited by hand (`cargo xtask regen` writes it). Lints and
 // rustfmt are switched off here, not in the file, so they stay on for the code we write.
+//
+// It also defines `if_execution_api!`, which keeps the items of the execution helpers
+// (waiting, watching, status classification) when the spec has the operation and types
+// they use, and drops them otherwise (`xtask/src/generate.rs`, `execution_api`): the
+// hand-written modules depend on no name the spec may not have.
 #[rustfmt::skip]
 #[allow(
     unused_imports,
@@ -12,6 +17,7 @@
     clippy::pedantic,
 )]
 #[path = "generated/client.rs"]
+#[macro_use]
 mod generated;
 
 #[cfg(feature = "mock")]
@@ -32,28 +38,39 @@ mod error;
 mod mock_reply;
 pub mod multipart;
 mod params;
-mod poll;
 mod request_id;
 mod response;
 mod retry;
 mod secret;
-mod status;
 mod transport;
 mod validate;
-mod wait;
-mod watch;
+if_execution_api! {
+    mod poll;
+    mod status;
+    mod wait;
+    mod watch;
+}
 
 pub use build_error::BuildError;
 pub use config::ClientBuilder;
 pub use error::{Error, ResponseInfo, Result};
 pub use generated::{Client, builder, types};
-pub use poll::WaitOptions;
 pub use response::Response;
 pub use retry::RetryPolicy;
-pub use wait::{ExecutionOutcome, WaitForExecution};
-pub use watch::ExecutionWatch;
+if_execution_api! {
+    {
+        pub use poll::WaitOptions;
+        pub use wait::{ExecutionOutcome, WaitForExecution};
+        pub use watch::ExecutionWatch;
+        pub use types::{Execution, ExecutionStatus, ExecutionTriggerContext};
+    } else {
+        pub use error::NoExecution;
+    }
+}
 
-pub use types::{ErrorBody, Execution, ExecutionStatus, ExecutionTriggerContext};
+// Every spec has it: the error body, or the SDK's own when the spec documents none
+// (`xtask/src/transforms/error_responses.rs`).
+pub use types::ErrorBody;
 
 // The crates whose types appear in the SDK's public types, at the versions it uses: a
 // program needs no dependency of its own on them to build values or match on them.

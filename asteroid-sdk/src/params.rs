@@ -1223,7 +1223,7 @@ mod tests {
             };
             (direct, flatten_json("p", v).unwrap())
         }
-        let cases = [
+        let mut cases = vec![
             both(&id),
             both(&when),
             both(&-42i64),
@@ -1236,9 +1236,12 @@ mod tests {
             both(&Some(3u8)),
             both(&None::<u8>),
             both(&()),
-            both(&crate::ExecutionStatus::Running),
-            both(&crate::ExecutionStatus::Unknown("queued".into())),
         ];
+        // An open string enum of the spec, a known and an unknown value.
+        if_execution_api! {
+            cases.push(both(&crate::ExecutionStatus::Running));
+            cases.push(both(&crate::ExecutionStatus::Unknown("queued".into())));
+        }
         for (direct, json) in cases {
             assert_eq!(direct, json);
         }

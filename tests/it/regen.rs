@@ -368,6 +368,57 @@ fn the_evolved_spec_is_reported_as_compatible() {
 }
 
 #[test]
+fn a_new_error_shape_joining_the_error_body_is_compatible_and_keeps_its_name() {
+    // What the whole published API does to the excerpt: a `Common.Error` (no `code` enum,
+    // more members) answered as `default` beside a `*ErrorBody` schema, and a 403 body
+    // with members of its own. The merged type stays `ErrorBody`: nothing is breaking.
+    let old = prepare(base_spec().as_bytes(), "openapi.yaml")
+        .unwrap()
+        .model;
+    let mut doc = xtask::spec::parse_yaml(&base_spec()).unwrap();
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["Common.Error"] = serde_json::json!({"type": "object",
+        "required": ["code", "message"], "properties": {
+            "code": {"type": "integer"}, "message": {"type": "string"},
+            "detail": {"type": "string"}}});
+    schemas["Common.ForbiddenErrorBody"]["properties"]["capability"] =
+        serde_json::json!({"type": "string"});
+    // As in the whole API, a new operation answers it beside a `*ErrorBody` status.
+    doc["paths"]["/agents/{agentId}/execute"] = serde_json::json!({"post": {
+        "operationId": "AgentExecutePost",
+        "parameters": [{"in": "path", "name": "agentId", "required": true,
+            "schema": {"type": "string"}}],
+        "responses": {
+            "202": {"description": "Accepted"},
+            "404": {"description": "Not found", "content": {"application/json":
+                {"schema": {"$ref": "#/components/schemas/Common.NotFoundErrorBody"}}}},
+            "default": {"description": "Any other error", "content": {"application/json":
+                {"schema": {"$ref": "#/components/schemas/Common.Error"}}}}}}});
+    let text = serde_json::to_string(&doc).unwrap();
+    let new = prepare(text.as_bytes(), "whole.yaml").unwrap().model;
+    let r = report::build(
+        Some(&old),
+        &new,
+        Version::parse("0.1.0").unwrap(),
+        Impact::None,
+    );
+    let text = &r.text;
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with("breaking")),
+        "{text}"
+    );
+    assert!(text.contains("ErrorBody (struct, in responses)"), "{text}");
+    for field in ["`detail`", "`capability`"] {
+        assert!(
+            marked_line(text, field).starts_with("compatible"),
+            "{field}:\n{text}"
+        );
+    }
+    assert!(!text.contains("Common"), "{text}");
+    assert_eq!(r.impact, Impact::Addition, "{text}");
+}
+
+#[test]
 fn regen_from_the_evolved_spec_reports_it_and_changes_nothing_unless_it_generates() {
     let checkout = Checkout::new("evolved-cli");
     let before = checkout.snapshot();
@@ -831,12 +882,16 @@ fn the_openapi_initiatives_petstore_expanded_generates_with_typed_default_errors
     let root = workspace_root();
     let bytes = std::fs::read(root.join("tests/data/petstore-expanded.yaml")).unwrap();
     let out = generate_from_bytes(&bytes, "petstore-expanded.yaml").expect("petstore generates");
-    // `default` beside `200` is the error body: 4xx and 5xx decode as the typed `Error`.
+    // `default` beside `200` is the error body: 4xx and 5xx decode as the typed error
+    // body, the spec's `Error` under the name every spec's error body has.
     let find_pets = builder_text(&out.client, "FindPets");
     assert!(
-        find_pets.contains("crate::Error<types::Error>"),
+        find_pets.contains("crate::Error<types::ErrorBody>"),
         "{find_pets}"
     );
+    assert!(out.client.contains("The spec's `Error`."));
+    // No execution API: the waiters of the hand-written layer are dropped.
+    assert!(out.client.contains("The spec has no execution API"));
     for arm in ["400u16..=499u16 =>", "500u16..=599u16 =>"] {
         let at = find_pets
             .find(arm)
@@ -850,7 +905,7 @@ fn the_openapi_initiatives_petstore_expanded_generates_with_typed_default_errors
     // 204 and no body beside `default`: the success type is `()`.
     let delete = builder_text(&out.client, "DeletePet");
     assert!(
-        delete.contains("crate::Response<()>") && delete.contains("crate::Error<types::Error>"),
+        delete.contains("crate::Response<()>") && delete.contains("crate::Error<types::ErrorBody>"),
         "{delete}"
     );
 }

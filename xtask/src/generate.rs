@@ -63,7 +63,8 @@ pub fn generate(doc: &Value, header: &str) -> Result<Output> {
     let mut client: syn::File = syn::parse2(client_tokens)
         .map_err(|e| XtaskError::msg(format!("progenitor's output does not parse: {e}")))?;
     let extra_types: TokenStream = open.iter().map(|t| t.items.clone()).collect();
-    let extra_items = operations_table(doc);
+    let mut extra_items = operations_table(doc);
+    extra_items.extend(execution_api_macro(execution_api(doc)));
     let operations = postprocess::operations::model(doc);
     let op_types = postprocess::client(
         &mut client,
@@ -155,6 +156,122 @@ fn operations_table(doc: &Value) -> TokenStream {
     }
 }
 
+/// Whether the spec has what the SDK's hand-written execution helpers (waiting, watching,
+/// status classification: `asteroid-sdk/src/{wait,watch,status}.rs`) call and read, in
+/// the shape they read it. Names are checked where the helpers use them (the operation's
+/// method, the type names), shapes wherever they can be:
+///
+/// - a `GET` operation whose method is `execution_get`, with one path parameter,
+///   `executionId`, a `uuid` string;
+/// - its `200` JSON body is the component `Execution`, an object that requires `status`,
+///   the string enum component `ExecutionStatus` listing `completed`, `failed` and
+///   `cancelled` (the terminal statuses the helpers test);
+/// - `Execution` has an optional `executionResult`: an object requiring `result` (any
+///   value) and `reasoning` (a string);
+/// - a component `ExecutionTriggerContext` (re-exported at the crate root).
+///
+/// Read on the transformed document (Rust names, `allOf: [$ref]` already unwrapped).
+pub fn execution_api(doc: &Value) -> bool {
+    execution_api_parts(doc).is_some()
+}
+
+fn execution_api_parts(doc: &Value) -> Option<()> {
+    let schemas = doc.pointer("/components/schemas")?.as_object()?;
+    let target = |s: &Value| -> Option<String> {
+        let s = match s.get("allOf").and_then(Value::as_array) {
+            Some(all) if all.len() == 1 => &all[0],
+            _ => s,
+        };
+        crate::transforms::schema_ref_name(s).map(str::to_string)
+    };
+    let resolve = |s: &Value| -> Option<Value> {
+        match target(s) {
+            Some(name) => schemas.get(&name).cloned(),
+            None => Some(s.clone()),
+        }
+    };
+    let requires = |s: &Value, member: &str| {
+        s.get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|m| m == member))
+    };
+    let op = doc
+        .get("paths")?
+        .as_object()?
+        .values()
+        .filter_map(|item| item.get("get"))
+        .find(|op| {
+            op.get("operationId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| crate::names::snake_name(id) == "execution_get")
+        })?;
+    let params: Vec<&Value> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("in").is_some_and(|i| i == "path"))
+        .collect();
+    let [param] = params.as_slice() else {
+        return None;
+    };
+    let param_schema = resolve(param.get("schema")?)?;
+    (param.get("name")? == "executionId"
+        && param_schema.get("type")? == "string"
+        && param_schema.get("format")? == "uuid")
+        .then_some(())?;
+    let body = op.pointer("/responses/200/content")?.as_object()?;
+    let (_, media) = body.iter().find(|(m, _)| m.contains("json"))?;
+    (target(media.get("schema")?)? == "Execution").then_some(())?;
+    let execution = schemas.get("Execution")?;
+    (requires(execution, "status")).then_some(())?;
+    let props = execution.get("properties")?;
+    (target(props.get("status")?)? == "ExecutionStatus").then_some(())?;
+    let statuses = schemas.get("ExecutionStatus")?;
+    let values = statuses.get("enum")?.as_array()?;
+    (statuses.get("type")? == "string"
+        && ["completed", "failed", "cancelled"]
+            .iter()
+            .all(|v| values.iter().any(|x| x == v)))
+    .then_some(())?;
+    (!requires(execution, "executionResult")).then_some(())?;
+    let result = resolve(props.get("executionResult")?)?;
+    let result_props = result.get("properties")?;
+    (requires(&result, "result")
+        && requires(&result, "reasoning")
+        && result_props.pointer("/reasoning/type")? == "string"
+        && result_props.pointer("/result/type").is_none())
+    .then_some(())?;
+    schemas.get("ExecutionTriggerContext").map(|_| ())
+}
+
+/// `if_execution_api!`, for the hand-written modules: `if_execution_api! { items }` keeps
+/// its items when the spec has the execution API ([`execution_api`]) and drops them
+/// otherwise; `if_execution_api! { { items } else { others } }` keeps one block or the
+/// other.
+fn execution_api_macro(present: bool) -> TokenStream {
+    let (pair, items, doc) = if present {
+        (
+            quote::quote!($($yes)*),
+            quote::quote!($($i)*),
+            "The spec has the execution API: the items are kept (`cargo xtask regen` writes this).",
+        )
+    } else {
+        (
+            quote::quote!($($no)*),
+            quote::quote!(),
+            "The spec has no execution API: the items are dropped (`cargo xtask regen` writes this).",
+        )
+    };
+    quote::quote! {
+        #[doc = #doc]
+        macro_rules! if_execution_api {
+            ({ $($yes:tt)* } else { $($no:tt)* }) => { #pair };
+            ($($i:tt)*) => { #items };
+        }
+    }
+}
+
 /// `(type name, property)` of every property the spec marks `deprecated: true`.
 fn deprecated_fields(doc: &Value) -> BTreeSet<postprocess::FieldKey> {
     let mut out = BTreeSet::new();
@@ -196,4 +313,57 @@ pub fn header(spec_file: &str, sha256: &str) -> String {
         "// @generated by `cargo xtask regen` from `{spec_file}` (sha256 {sha256}).\n\
          // Do not edit: change the spec or the xtask, then run `cargo xtask regen`.\n\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transformed(file: &str) -> Value {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let bytes = std::fs::read(root.join(file)).unwrap();
+        crate::regen::prepare(&bytes, file).unwrap().doc
+    }
+
+    #[test]
+    fn the_execution_api_is_recognised_by_its_shape() {
+        let vendored = transformed("openapi.yaml");
+        assert!(execution_api(&vendored));
+        assert!(execution_api(&transformed(
+            "tests/data/openapi.evolved.yaml"
+        )));
+        assert!(!execution_api(&transformed(
+            "tests/data/petstore-expanded.yaml"
+        )));
+        // A status that may be missing, or a status enum without the terminal values the
+        // helpers test, is not the execution API.
+        let mut d = vendored.clone();
+        let required = d["components"]["schemas"]["Execution"]["required"]
+            .as_array_mut()
+            .unwrap();
+        required.retain(|r| r != "status");
+        assert!(!execution_api(&d));
+        let mut d = vendored.clone();
+        d["components"]["schemas"]["ExecutionStatus"]["enum"] = serde_json::json!(["running"]);
+        assert!(!execution_api(&d));
+        let mut d = vendored;
+        d["components"]["schemas"]["Execution"]["properties"]["executionResult"] =
+            serde_json::json!({"type": "string"});
+        assert!(!execution_api(&d));
+    }
+
+    #[test]
+    fn the_macro_keeps_or_drops_items() {
+        let text = |present| execution_api_macro(present).to_string().replace(' ', "");
+        assert!(
+            text(true).contains("=>{$($yes)*};($($i:tt)*)=>{$($i)*};"),
+            "{}",
+            text(true)
+        );
+        assert!(
+            text(false).contains("=>{$($no)*};($($i:tt)*)=>{};"),
+            "{}",
+            text(false)
+        );
+    }
 }

@@ -30,13 +30,11 @@
 //! runtime (the call then runs on a helper thread and blocks the calling one, so prefer
 //! the async client there).
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::types::Execution;
-use crate::{ExecutionOutcome, WaitOptions};
 
 #[rustfmt::skip]
 #[allow(
@@ -88,7 +86,10 @@ impl Client {
     {
         self.runtime.block_on(future)
     }
+}
 
+if_execution_api! {
+impl Client {
     /// Wait until execution `id` reaches a terminal status (see
     /// [`crate::Client::wait_for_execution`]); configure it, then call
     /// [`wait`](WaitForExecution::wait).
@@ -112,6 +113,7 @@ impl Client {
             client: self.clone(),
         }
     }
+}
 }
 
 macro_rules! delegate {
@@ -173,6 +175,10 @@ impl ClientBuilder {
     }
 }
 
+if_execution_api! {
+use crate::types::Execution;
+use crate::{ExecutionOutcome, WaitOptions};
+
 /// A configurable blocking wait; call [`wait`](Self::wait). The settings are those of
 /// [`crate::WaitForExecution`].
 #[derive(Debug)]
@@ -219,7 +225,8 @@ impl WaitForExecution<'_> {
     /// Block until the execution ends (or the deadline passes:
     /// [`Error::DeadlineExceeded`]).
     pub fn wait(self) -> Result<ExecutionOutcome, Error> {
-        self.client.block_on(self.inner.into_future())
+        self.client
+            .block_on(std::future::IntoFuture::into_future(self.inner))
     }
 }
 
@@ -244,6 +251,7 @@ impl std::fmt::Debug for ExecutionWatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ExecutionWatch")
     }
+}
 }
 
 /// The background runtime of a blocking client.

@@ -6144,3 +6144,12 @@ pub(crate) const OPERATIONS: &[crate::transport::OperationMeta] = &[
         path: "/executions/{executionId}",
     },
 ];
+///The spec has the execution API: the items are kept (`cargo xtask regen` writes this).
+macro_rules! if_execution_api {
+    ({ $($yes:tt)* } else { $($no:tt)* }) => {
+        $($yes)*
+    };
+    ($($i:tt)*) => {
+        $($i)*
+    };
+}
