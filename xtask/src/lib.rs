@@ -13,6 +13,7 @@
 pub mod api_diff;
 pub mod api_model;
 pub mod blocking;
+pub mod build_check;
 pub mod build_cost;
 pub mod changelog;
 pub mod cli;
