@@ -364,7 +364,7 @@ impl GeneratedFiles {
     }
 
     fn get(&self, file: &str) -> Option<&FileItems> {
-        let file = file.replace('\\', "/");
+        let file = normalize(file);
         self.files
             .iter()
             .find(|(path, _)| file == *path || file.ends_with(&format!("/{path}")))
@@ -372,12 +372,29 @@ impl GeneratedFiles {
     }
 }
 
+/// A path with `\\` as `/` and `dir/..` removed: rustc names a module file by the path it
+/// was reached through (`src/blocking/../generated/blocking.rs`, a `#[path]` module).
+fn normalize(file: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let file = file.replace('\\', "/");
+    for part in file.split('/') {
+        match part {
+            "." => {}
+            ".." if parts.last().is_some_and(|p| *p != ".." && !p.is_empty()) => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
 /// `(file, line)` of a span, following macro expansions out to a generated file when the
 /// span is inside a macro's code.
 fn place_of(span: &Value, generated: &GeneratedFiles) -> Option<(String, usize)> {
     let first = |s: &Value| {
         Some((
-            s.get("file_name")?.as_str()?.to_string(),
+            normalize(s.get("file_name")?.as_str()?),
             s.get("line_start")?.as_u64()? as usize,
         ))
     };
@@ -817,6 +834,29 @@ pub mod builder {
             )
         );
         assert!(shown.contains("    error: boom"), "{shown}");
+    }
+
+    #[test]
+    fn a_module_reached_through_a_path_attribute_is_the_generated_file() {
+        assert_eq!(
+            normalize("asteroid-sdk/src/blocking/../generated/blocking.rs"),
+            "asteroid-sdk/src/generated/blocking.rs"
+        );
+        assert_eq!(normalize("../x/./y.rs"), "../x/y.rs");
+        let generated = GeneratedFiles::new([("asteroid-sdk/src/generated/client.rs", CLIENT)]);
+        let out = errors(
+            &message(
+                "asteroid-sdk/src/x/../generated/client.rs",
+                line_of("pub fn execution_get"),
+                "boom",
+            ),
+            &generated,
+            &index(),
+        );
+        assert_eq!(
+            out[0].origin.as_ref().map(|o| o.name.as_str()),
+            Some("ExecutionGet")
+        );
     }
 
     #[test]
