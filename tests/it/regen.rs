@@ -2,7 +2,9 @@
 //! change report, the baseline and the changelog; `--from` a file or a local HTTP server.
 //!
 //! Every test works on a temporary copy of the files regen reads and writes
-//! ([`Checkout`]); nothing is written into the real checkout.
+//! ([`Checkout`]); nothing is written into the real checkout. Those copies hold no SDK
+//! crate, so regen writes there with `--no-build-check`; the build check's tests copy the
+//! crate too ([`Checkout::with_crate`]) and build it in the real target directory.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -14,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use xtask::api_diff::Impact;
-use xtask::regen::{Paths, generate_from_bytes, prepare, run, workspace_root};
+use xtask::regen::{Options, Paths, generate_from_bytes, prepare, run_with, workspace_root};
 use xtask::report;
 use xtask::semver::Version;
 
@@ -37,6 +39,8 @@ const CHECKOUT_FILES: &[&str] = &[
 /// spec the checkout vendors.
 struct Checkout {
     root: PathBuf,
+    /// Whether the SDK crate is copied too, so that regen can check that it builds.
+    with_crate: bool,
 }
 
 /// What the first regen of the base spec writes into `CHANGELOG.md`.
@@ -69,7 +73,10 @@ impl Checkout {
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(real.join(file), &to).unwrap_or_else(|e| panic!("copy {file}: {e}"));
         }
-        let checkout = Checkout { root };
+        let checkout = Checkout {
+            root,
+            with_crate: false,
+        };
         let manifest: Vec<String> = checkout
             .read("asteroid-sdk/Cargo.toml")
             .lines()
@@ -97,6 +104,38 @@ impl Checkout {
         checkout
     }
 
+    /// [`Checkout::new`] with the rest of the SDK crate (hand-written sources, README,
+    /// examples, the public-API listing) and the workspace's manifest and lock file, so
+    /// that regen's build check runs. Its `target` is a link to the real target directory,
+    /// so that the dependencies already built are used.
+    fn with_crate(name: &str) -> Checkout {
+        fn copy_missing(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let entry = entry.unwrap();
+                let (src, dst) = (entry.path(), to.join(entry.file_name()));
+                if entry.file_type().unwrap().is_dir() {
+                    copy_missing(&src, &dst);
+                } else if !dst.exists() {
+                    std::fs::copy(&src, &dst).unwrap();
+                }
+            }
+        }
+        let mut checkout = Checkout::new(name);
+        let real = workspace_root();
+        copy_missing(&real.join("asteroid-sdk"), &checkout.path("asteroid-sdk"));
+        for file in ["Cargo.toml", "Cargo.lock"] {
+            std::fs::copy(real.join(file), checkout.path(file)).unwrap();
+        }
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| real.join("target"));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&target, checkout.path("target")).unwrap();
+        checkout.with_crate = true;
+        checkout
+    }
+
     fn paths(&self) -> Paths {
         Paths::under(&self.root)
     }
@@ -113,7 +152,12 @@ impl Checkout {
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
             for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
+                let entry = entry.unwrap();
+                let path = entry.path();
+                if entry.file_type().unwrap().is_symlink() {
+                    // `target`, the real target directory: not the copy's.
+                    continue;
+                }
                 if path.is_dir() {
                     walk(&path, out);
                 } else {
@@ -126,9 +170,13 @@ impl Checkout {
         out
     }
 
-    /// `cargo xtask <args>` on this copy: (exit code, stdout, stderr).
+    /// `cargo xtask <args>` on this copy: (exit code, stdout, stderr). A writing regen on a
+    /// copy without the crate gets `--no-build-check`.
     fn xtask(&self, args: &[&str]) -> (i32, String, String) {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        if !self.with_crate && args[0] == "regen" && !args.iter().any(|a| a == "--check") {
+            args.push("--no-build-check".into());
+        }
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = xtask::cli::run_in(&self.root, &args, &mut out, &mut err);
         (
@@ -189,7 +237,11 @@ fn regen_error(name: &str, spec_text: Option<&str>) -> String {
         None => std::fs::remove_file(&paths.spec).unwrap(),
     }
     let before = checkout.snapshot();
-    let err = match run(&paths, false) {
+    let options = Options {
+        no_build_check: true,
+        ..Options::default()
+    };
+    let err = match run_with(&paths, &options) {
         Ok(_) => panic!("{name}: regen accepted a bad spec"),
         Err(e) => e.to_string(),
     };
@@ -927,4 +979,102 @@ fn the_evolved_spec_generates_its_styled_list_parameters() {
     ] {
         assert!(list.contains(field), "{field}: {list}");
     }
+}
+
+// ----- the build check: nothing is written unless the new code compiles ------------------
+
+/// The base spec with one more optional field: a change that generates and builds.
+fn spec_with_platform_url() -> String {
+    base_spec().replacen(
+        "        agentName:\n",
+        "        platformUrl:\n          description: Where to see this execution\n          type: string\n        agentName:\n",
+        1,
+    )
+}
+
+/// The build check's tests run one at a time: cargo keys the fingerprint of a path
+/// package by its path inside its workspace, so two scratch copies of the crate share one
+/// fingerprint, and a copy written before the other's build finished would look fresh.
+static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Write `text` to a spec file outside the copy (so the snapshot does not hold it).
+fn spec_file(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "asteroid-regen-spec-{name}-{}.yaml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn code_that_does_not_compile_is_reported_by_schema_and_operation_and_nothing_is_written() {
+    let _one = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let checkout = Checkout::with_crate("nobuild");
+    let before = checkout.snapshot();
+    // A spec that changes the generated code, with the test hook breaking two of its items:
+    // one schema's, one operation's.
+    let spec = spec_file("nobuild", &spec_with_platform_url());
+    let (code, out, err) = checkout.xtask(&[
+        "regen",
+        "--from",
+        spec.to_str().unwrap(),
+        "--test-break",
+        "Execution",
+        "--test-break",
+        "ExecutionGet",
+    ]);
+    let _ = std::fs::remove_file(&spec);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("the generated code does not compile"), "{err}");
+    assert!(err.contains(": 2 errors"), "{err}");
+    assert!(
+        err.contains(
+            "#/components/schemas/Agents.Execution.ListItem (schema Agents.Execution.ListItem: \
+             `impl Execution`, asteroid-sdk/src/generated/client.rs:"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "#/paths/~1executions~1{executionId}/get (operation ExecutionGet: \
+             `impl ExecutionGet`, asteroid-sdk/src/generated/client.rs:"
+        ),
+        "{err}"
+    );
+    // rustc's own message follows each.
+    assert!(err.contains("error[E0308]: mismatched types"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    // The report is still shown; no file changed, none was added.
+    assert!(
+        marked_line(&out, "`platformUrl`").starts_with("compatible"),
+        "{out}"
+    );
+    assert!(before == checkout.snapshot(), "files changed:\n{err}");
+}
+
+#[test]
+fn a_spec_whose_code_builds_is_written_with_its_public_api_listing() {
+    let _one = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let checkout = Checkout::with_crate("builds");
+    let listing = checkout.read("asteroid-sdk/api.txt");
+    let spec = spec_file("builds", &spec_with_platform_url());
+    let (code, out, err) = checkout.xtask(&["regen", "--from", spec.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&spec);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        checkout
+            .read("asteroid-sdk/src/generated/client.rs")
+            .contains("pub platform_url:")
+    );
+    // The listing comes from the same scratch build, written with the other outputs.
+    assert!(err.contains("asteroid-sdk/api.txt: written"), "{err}");
+    let new_listing = checkout.read("asteroid-sdk/api.txt");
+    assert_ne!(new_listing, listing);
+    assert!(
+        new_listing.contains("platform_url"),
+        "the new field is listed"
+    );
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(checkout.xtask(&["regen", "--check"]).0, 0);
 }

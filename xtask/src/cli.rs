@@ -16,14 +16,19 @@ use crate::regen::{self, Options, Paths};
 pub const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  regen [--check] [--spec FILE] [--from FILE|URL] [--timeout SECS]
-      generate the client from openapi.yaml and print what changed in the API
-      --check     write nothing, show a diff, exit 1 if anything is stale
+  regen [--check] [--spec FILE] [--from FILE|URL] [--timeout SECS] [--no-build-check]
+      generate the client from openapi.yaml and print what changed in the API; the new
+      code must build (`cargo check --all-features`, in a scratch copy) before anything
+      is written, and asteroid-sdk/api.txt is computed from that build
+      --check     write nothing, show a diff, exit 1 if anything is stale (no build)
       --spec      the vendored spec file (default openapi.yaml)
       --from      read a new spec from a file or an http(s) URL (Asteroid publishes
                   https://odyssey.asteroid.ai/agents/v2/openapi.yaml); it replaces the
                   vendored spec only if generation succeeds
       --timeout   seconds a download may take (default 30, or XTASK_FETCH_TIMEOUT)
+      --no-build-check
+                  write without checking that the code builds (api.txt is then
+                  refreshed afterwards, with a warning if the crate does not build)
   public-api [--check]
       write asteroid-sdk/api.txt, the SDK's public API one item a line
       --check     write nothing, show a diff, exit 1 if it is stale
@@ -98,10 +103,11 @@ pub fn run_in(root: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut
     }
 }
 
-/// After new generated code is written: the public-API listing follows it, so that the
-/// change to the surface is in the same diff. It needs the crate to build; when it cannot
-/// be made (a checkout without the listing, a crate that does not compile) that is said,
-/// and the generated code stays written.
+/// After new generated code is written with `--no-build-check`: the public-API listing
+/// follows it, so that the change to the surface is in the same diff. It needs the crate
+/// to build; when it cannot be made (a checkout without the listing, a crate that does not
+/// compile) that is said, and the generated code stays written. (With the build check the
+/// listing is one of regen's outputs, computed from the scratch build.)
 fn refresh_public_api(root: &Path, stderr: &mut dyn Write) {
     if !root.join(crate::public_api::LISTING).exists() {
         return;
@@ -136,6 +142,12 @@ fn regen_cmd(root: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut 
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--check" => options.check = true,
+            "--no-build-check" => options.no_build_check = true,
+            // Hidden: a test hook (see `Options::test_break`).
+            "--test-break" => match it.next() {
+                Some(name) => options.test_break.push(name.clone()),
+                None => return usage_error(stderr, "--test-break needs a type name"),
+            },
             "--spec" => match it.next() {
                 Some(p) => paths.spec = p.into(),
                 None => return usage_error(stderr, "--spec needs a file"),
@@ -195,7 +207,7 @@ fn regen_cmd(root: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut 
                     }
                 }
             }
-            if !check && !report.is_fresh() {
+            if !check && !report.built && !report.is_fresh() {
                 refresh_public_api(root, stderr);
             }
             if report.is_fresh() || !check {

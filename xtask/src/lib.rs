@@ -5,7 +5,8 @@
 //!   through [`transforms`] and progenitor ([`generate`], [`open_types`], [`postprocess`])
 //!   to the committed code, with the typed mocks ([`mocks`]) and the blocking client
 //!   ([`blocking`]); the API change report ([`api_model`], [`api_diff`],
-//!   [`report`], [`semver`]) and the changelog ([`changelog`]).
+//!   [`report`], [`semver`]) and the changelog ([`changelog`]); before writing, the new
+//!   code must build ([`build_check`]).
 //! - [`public_api`]: `cargo xtask public-api [--check]`, the SDK's public API listing.
 //! - [`msrv`]: `cargo xtask msrv`, the SDK's `rust-version` against its dependencies'.
 //! - [`build_cost`]: `cargo xtask build-cost`, the clean-build cost of the SDK.
@@ -13,6 +14,7 @@
 pub mod api_diff;
 pub mod api_model;
 pub mod blocking;
+pub mod build_check;
 pub mod build_cost;
 pub mod changelog;
 pub mod cli;

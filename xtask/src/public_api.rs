@@ -4,11 +4,11 @@
 //!
 //! The listing is rustdoc's JSON of the crate (all features) read by the `public-api`
 //! crate (the library behind `cargo public-api`). rustdoc's JSON output is unstable, so
-//! it is built with `RUSTC_BOOTSTRAP=1` on the stable toolchain; `public-api` is pinned to
+//! rustdoc runs with `RUSTC_BOOTSTRAP=1` on the stable toolchain (only rustdoc: see
+//! `bootstrap_rustdoc`); `public-api` is pinned to
 //! the release that reads this toolchain's format.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::ensure::{Status, ensure_file_contents};
 use crate::error::{Result, XtaskError};
@@ -16,18 +16,28 @@ use crate::error::{Result, XtaskError};
 /// The committed listing, relative to the workspace root.
 pub const LISTING: &str = "asteroid-sdk/api.txt";
 
-/// Build the rustdoc JSON of the SDK and return its path.
-fn rustdoc_json(root: &Path) -> Result<PathBuf> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
+/// Build the rustdoc JSON of the SDK of the workspace at `root` into `target` and return
+/// its path. `offline`: the scratch copy of `regen`'s build check, which must not touch the
+/// network.
+fn rustdoc_json(root: &Path, target: &Path, offline: bool) -> Result<PathBuf> {
+    let mut cargo = crate::build_check::cargo();
+    match bootstrap_rustdoc(target) {
+        Some(wrapper) => {
+            let real = std::env::var_os("RUSTDOC").unwrap_or_else(|| "rustdoc".into());
+            cargo
+                .env("XTASK_REAL_RUSTDOC", real)
+                .env("RUSTDOC", wrapper);
+        }
+        None => {
+            cargo.env("RUSTC_BOOTSTRAP", "1");
+        }
+    }
+    let output = cargo
         .current_dir(root)
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", target)
+        .args(["rustdoc"])
+        .args(offline.then_some("--offline"))
         .args([
-            "rustdoc",
             "--quiet",
             "-p",
             "asteroid-sdk",
@@ -52,9 +62,43 @@ fn rustdoc_json(root: &Path) -> Result<PathBuf> {
     Ok(target.join("doc").join("asteroid_sdk.json"))
 }
 
+/// A `RUSTDOC` that runs the real one (`XTASK_REAL_RUSTDOC`) with `RUSTC_BOOTSTRAP=1`.
+/// Only rustdoc needs the variable; set for the whole cargo run it would change the
+/// fingerprint of every dependency (proc macros and build scripts included), and the next
+/// ordinary build (`cargo check`, `cargo xtask`, regen's build check) would rebuild them
+/// all, and this run again after it. Unix only; elsewhere the variable is set for cargo.
+fn bootstrap_rustdoc(target: &Path) -> Option<PathBuf> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = target.join("xtask-rustdoc-bootstrap.sh");
+        let script =
+            "#!/bin/sh\nRUSTC_BOOTSTRAP=1 exec \"${XTASK_REAL_RUSTDOC:-rustdoc}\" \"$@\"\n";
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(script) {
+            std::fs::create_dir_all(target).ok()?;
+            let tmp = path.with_extension(format!("sh.{}", std::process::id()));
+            std::fs::write(&tmp, script).ok()?;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).ok()?;
+            std::fs::rename(&tmp, &path).ok()?;
+        }
+        Some(path)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = target;
+        None
+    }
+}
+
 /// The listing: every public item with its signature, sorted.
 pub fn listing(root: &Path) -> Result<String> {
-    let json = rustdoc_json(root)?;
+    listing_in(root, &crate::build_check::target_dir(root), false)
+}
+
+/// The listing of the SDK of the workspace at `root` (a checkout, or `regen`'s scratch
+/// copy), built into `target`.
+pub fn listing_in(root: &Path, target: &Path, offline: bool) -> Result<String> {
+    let json = rustdoc_json(root, target, offline)?;
     // Blanket impls (`impl<T> From<T> for T`, ...) are the standard library's, the same
     // for every type: left out. Auto traits (`Send`, `Sync`, ...) stay: losing one breaks
     // users.

@@ -6,10 +6,13 @@
 //! 1. [`plan`]: read the spec (the vendored file, or `--from`), transform it, extract its
 //!    [`ApiModel`], compare it with `xtask/api-baseline.json`, and compute the report, the
 //!    new baseline and the new `CHANGELOG.md`, all in memory.
-//! 2. [`finish`]: generate the code with progenitor, then check or write every output
-//!    (generated files, baseline, changelog, and with `--from` the spec itself). Nothing is
-//!    written unless everything was computed; files are written to temporary files first
-//!    and renamed into place.
+//! 2. [`finish`]: generate the code with progenitor; when writing, check that it builds
+//!    ([`crate::build_check`]: `cargo check` of the SDK with every feature, in a scratch
+//!    copy with the new files) and compute the public-API listing from the same scratch
+//!    copy; then check or write every output (generated files, baseline, changelog, the
+//!    listing, and with `--from` the spec itself). Nothing is written unless everything was
+//!    computed and the code builds; files are written to temporary files first and renamed
+//!    into place.
 
 use std::path::{Path, PathBuf};
 
@@ -18,15 +21,18 @@ use sha2::{Digest, Sha256};
 
 use crate::api_diff::Impact;
 use crate::api_model::ApiModel;
+use crate::build_check::{self, GeneratedFiles, Scratch, SpecIndex};
 use crate::ensure::{Status, ensure_files};
 use crate::error::{Result, XtaskError};
 use crate::fetch::{Limits, Source};
 use crate::report::{self, ApiReport};
-use crate::{changelog, generate, semver, spec, transforms};
+use crate::{changelog, generate, public_api, semver, spec, transforms};
 
 /// Where the inputs and outputs live, relative to the workspace root.
 #[derive(Debug, Clone)]
 pub struct Paths {
+    /// The workspace root (the build check copies the SDK crate from here).
+    pub root: PathBuf,
     /// The vendored spec.
     pub spec: PathBuf,
     /// The generated client.
@@ -47,6 +53,7 @@ impl Paths {
     /// The standard layout under `root`.
     pub fn under(root: &Path) -> Self {
         Self {
+            root: root.to_path_buf(),
             spec: root.join("openapi.yaml"),
             client: root.join("asteroid-sdk/src/generated/client.rs"),
             mock: root.join("asteroid-sdk/src/generated/mock.rs"),
@@ -77,6 +84,15 @@ pub struct Options {
     pub from: Option<Source>,
     /// Timeout and size limit of reading `from`.
     pub limits: Limits,
+    /// Write without checking that the generated code builds (`--no-build-check`; for
+    /// tests on copies of the checkout that hold no SDK crate). The listing
+    /// `asteroid-sdk/api.txt` is then not part of the outputs.
+    pub no_build_check: bool,
+    /// Test hook (the hidden `--test-break NAME`, repeatable): append to the generated
+    /// client, for each name, an impl of that type (a schema's Rust name or an operation's
+    /// builder) that does not compile, so that the build check's failure can be tested on
+    /// any spec.
+    pub test_break: Vec<String>,
 }
 
 /// What `regen` found or did, file by file.
@@ -87,6 +103,9 @@ pub struct Report {
     pub api: ApiReport,
     /// Warnings worth showing (e.g. an unreadable baseline).
     pub notes: Vec<String>,
+    /// Whether the generated code was checked to build (and the public-API listing, when
+    /// the checkout has one, is among `files`).
+    pub built: bool,
 }
 
 impl Report {
@@ -145,6 +164,10 @@ pub struct Plan {
     pub replace_spec: bool,
     /// Whether to check instead of write.
     pub check: bool,
+    /// Whether to check that the generated code builds before writing.
+    pub build_check: bool,
+    /// See [`Options::test_break`].
+    pub test_break: Vec<String>,
     /// Warnings.
     pub notes: Vec<String>,
 }
@@ -216,15 +239,27 @@ pub fn plan(paths: &Paths, options: &Options) -> Result<Plan> {
         changelog,
         replace_spec: options.from.is_some(),
         check: options.check,
+        build_check: !options.check && !options.no_build_check,
+        test_break: options.test_break.clone(),
         notes,
     })
 }
 
-/// Step 2: generate the code, then check or write every output. On any error nothing
-/// has been written.
+/// Step 2: generate the code, check that it builds (unless told not to, and not with
+/// `--check`), then check or write every output. On any error nothing has been written.
 pub fn finish(paths: &Paths, plan: Plan) -> Result<Report> {
     let header = generate::header(&display_name(&paths.spec), &plan.new.sha256);
-    let texts = generate::generate(&plan.new.doc, &header).map_err(|e| e.in_file(&plan.source))?;
+    let mut texts =
+        generate::generate(&plan.new.doc, &header).map_err(|e| e.in_file(&plan.source))?;
+    let index = SpecIndex::from_bytes(&plan.new.bytes);
+    for name in &plan.test_break {
+        texts.client.push_str(&broken_impl(name, &index));
+    }
+    let listing = if plan.build_check {
+        check_build(paths, &texts, &index).map_err(|e| e.in_file(&plan.source))?
+    } else {
+        None
+    };
     let mut outputs: Vec<(PathBuf, String)> = vec![
         (paths.client.clone(), texts.client),
         (paths.mock.clone(), texts.mock),
@@ -238,12 +273,59 @@ pub fn finish(paths: &Paths, plan: Plan) -> Result<Report> {
             .map_err(|e| XtaskError::msg(format!("the spec is not UTF-8: {e}")))?;
         outputs.push((paths.spec.clone(), text));
     }
+    if let Some(listing) = listing {
+        outputs.push((paths.root.join(public_api::LISTING), listing));
+    }
     let files = ensure_files(&outputs, plan.check)?;
     Ok(Report {
         files,
         api: plan.api,
         notes: plan.notes,
+        built: plan.build_check,
     })
+}
+
+/// Build the new generated files in a scratch copy of the SDK crate; when the checkout
+/// has a public-API listing, return the new one, computed from the same copy.
+fn check_build(
+    paths: &Paths,
+    texts: &generate::Output,
+    index: &SpecIndex,
+) -> Result<Option<String>> {
+    let relative = |p: &Path| {
+        p.strip_prefix(&paths.root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let files = [
+        (relative(&paths.client), texts.client.as_str()),
+        (relative(&paths.mock), texts.mock.as_str()),
+        (relative(&paths.blocking), texts.blocking.as_str()),
+    ];
+    let pairs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let target = build_check::target_dir(&paths.root);
+    let scratch = Scratch::create(&paths.root, &target, &pairs)?;
+    scratch.check(&GeneratedFiles::new(pairs.iter().copied()), index)?;
+    if !paths.root.join(public_api::LISTING).exists() {
+        return Ok(None);
+    }
+    public_api::listing_in(&scratch.root, &target, true)
+        .map(Some)
+        .map_err(|e| XtaskError::msg(format!("the public-API listing: {e}")))
+}
+
+/// The item [`Options::test_break`] appends: an impl of `name` that does not compile.
+fn broken_impl(name: &str, index: &SpecIndex) -> String {
+    let ty = if index.is_operation(name) {
+        format!("builder::{name}<'_>")
+    } else {
+        format!("types::{name}")
+    };
+    format!(
+        "\n/// Appended by the test hook `--test-break`: does not compile.\n\
+         impl {ty} {{\n    #[allow(dead_code)]\n    fn xtask_test_break() -> u8 {{\n        \"not a number\"\n    }}\n}}\n"
+    )
 }
 
 /// [`plan`] then [`finish`].
