@@ -28,8 +28,8 @@ use crate::error::{Result, XtaskError, child};
 use crate::names::snake_name;
 
 /// Rust names a parameter cannot have: the request builder's own fields and methods
-/// (`new`, `send`, the body's setters) and the locals of the `send` function that the
-/// parameters sit beside.
+/// (`new`, `send`, the body's setters), the mock `When`'s (`into_inner`), and the locals
+/// of the `send` function that the parameters sit beside.
 pub const RESERVED: &[&str] = &[
     "body",
     "body_map",
@@ -37,6 +37,7 @@ pub const RESERVED: &[&str] = &[
     "client",
     "header_map",
     "info",
+    "into_inner",
     "query",
     "request",
     "response",
@@ -191,17 +192,23 @@ fn plan(doc: &Value, list: &[Value]) -> Vec<Option<String>> {
             continue;
         };
         let rust = snake_name(name);
-        if taken.insert(rust.clone()) {
+        // The mock's `When` has a `{name}_missing` matcher beside each parameter's.
+        let twin = |n: &str| format!("{}_missing", n.trim_end_matches('_'));
+        if !taken.contains(&rust) && !taken.contains(&twin(&rust)) {
             // Free (progenitor snake-cases `fooBar` itself).
+            taken.insert(twin(&rust));
+            taken.insert(rust);
             continue;
         }
         let base = snake_name(&format!("{rust}_{location}"));
         let mut candidate = base.clone();
         let mut n = 2;
-        while !taken.insert(candidate.clone()) {
+        while taken.contains(&candidate) || taken.contains(&twin(&candidate)) {
             candidate = format!("{base}_{n}");
             n += 1;
         }
+        taken.insert(twin(&candidate));
+        taken.insert(candidate.clone());
         out[i] = Some(candidate);
     }
     out
