@@ -94,3 +94,32 @@ pub fn apply(doc: &mut Value) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn colliding_operations_get_operation_appended() {
+        let mut doc = json!({"paths": {
+            "/a": {"get": {"operationId": "builder"}, "post": {"operationId": "getFoo"}},
+            "/b": {"get": {"operationId": "get_foo"}, "put": {"operationId": "getFoo_async"},
+                   "delete": {"operationId": "ExecutionGet"}}
+        }});
+        apply(&mut doc).unwrap();
+        let id = |p: &str, m: &str| {
+            doc["paths"][p][m]["operationId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(id("/a", "get"), "builder_operation");
+        assert_eq!(doc["paths"]["/a"]["get"][EXTENSION], "builder");
+        assert_eq!(id("/a", "post"), "getFoo");
+        assert_eq!(id("/b", "get"), "get_foo_operation");
+        assert_eq!(id("/b", "put"), "get_foo_async_operation");
+        assert_eq!(id("/b", "delete"), "ExecutionGet");
+        assert!(doc["paths"]["/b"]["delete"].get(EXTENSION).is_none());
+    }
+}

@@ -213,3 +213,78 @@ fn plan(doc: &Value, list: &[Value]) -> Vec<Option<String>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn q(name: &str) -> Value {
+        json!({"name": name, "in": "query", "schema": {"type": "string"},
+               "x-wire": {"style": "form", "explode": true, "allowReserved": false}})
+    }
+
+    #[test]
+    fn colliding_names_get_their_location_and_keep_the_wire_name() {
+        let mut doc = json!({"paths": {"/a/{key}": {
+        "parameters": [{"name": "key", "in": "path", "required": true,
+                        "schema": {"type": "string"}}],
+        "get": {"operationId": "A", "parameters": [
+            q("key"), q("body"), q("fooBar"), q("foo_bar"), q("value"), q("value_missing")
+        ]}}}});
+        apply(&mut doc).unwrap();
+        let item = &doc["paths"]["/a/{key}"];
+        assert!(
+            item.get("parameters").is_none(),
+            "shared parameters moved: {item}"
+        );
+        let names: Vec<&str> = item["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "key",
+                "key_query",
+                "body_query",
+                "fooBar",
+                "foo_bar_query",
+                "value",
+                "value_missing_query"
+            ]
+        );
+        let params = &item["get"]["parameters"];
+        assert_eq!(params[1]["x-wire"]["name"], "key");
+        assert_eq!(params[4]["x-wire"]["name"], "foo_bar");
+        assert!(params[3]["x-wire"].get("name").is_none());
+        let wire = crate::transforms::param_styles::collect(&doc);
+        let api: Vec<(&str, &str)> = wire["A"]
+            .iter()
+            .map(|w| (w.api_name.as_str(), w.rust_name.as_str()))
+            .collect();
+        assert!(api.contains(&("key", "key_query")), "{api:?}");
+        assert!(api.contains(&("body", "body_query")), "{api:?}");
+    }
+
+    #[test]
+    fn a_reserved_path_parameter_is_renamed_with_its_template() {
+        let mut doc = json!({"paths": {"/c/{client}": {"get": {"operationId": "C",
+            "parameters": [{"name": "client", "in": "path", "required": true,
+                            "schema": {"type": "string"}}]}}}});
+        apply(&mut doc).unwrap();
+        let item = &doc["paths"]["/c/{client_path}"];
+        assert_eq!(item["get"]["parameters"][0]["name"], "client_path");
+    }
+
+    #[test]
+    fn names_that_collide_with_nothing_are_left_alone() {
+        let mut doc = json!({"paths": {"/x/{id}": {"get": {"operationId": "X",
+            "parameters": [{"name": "id", "in": "path", "required": true}, q("limit")]}}}});
+        let before = doc.clone();
+        apply(&mut doc).unwrap();
+        assert_eq!(doc, before);
+    }
+}
