@@ -1105,9 +1105,9 @@ mod tests {
             "#[non_exhaustive]",
             // Members no field takes: into the map when they have its value type ...
             "<i64 as ::serde::Deserialize>::deserialize(",
-            "extra.push((name.into_owned(), v));",
+            "extra.push((__name.into_owned(), __v));",
             // ... else kept with the other unknown members.
-            "__extra.insert(name.into_owned(), value);",
+            "__extra.insert(__name.into_owned(), __value);",
             "extra: extra.into_iter().collect(),",
             // The builder's setter for the field does not take the name of `extra(..)`.
             "pub fn extra_(",
