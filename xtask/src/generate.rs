@@ -134,10 +134,15 @@ fn operations_table(doc: &Value) -> TokenStream {
                 let Some(op) = item.get(*method) else {
                     continue;
                 };
-                let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                let Some(rust_id) = op.get("operationId").and_then(Value::as_str) else {
                     continue;
                 };
-                let snake = crate::names::snake_name(id);
+                let snake = crate::names::snake_name(rust_id);
+                // An operation renamed for its method name keeps the spec's id.
+                let id = op
+                    .get(crate::transforms::operation_names::EXTENSION)
+                    .and_then(Value::as_str)
+                    .unwrap_or(rust_id);
                 let upper = method.to_uppercase();
                 rows.push(quote::quote! {
                     crate::transport::OperationMeta {

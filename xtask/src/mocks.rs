@@ -383,7 +383,7 @@ fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStr
         if let Some(missing) = missing
             && !w.required
         {
-            let missing_name = format_ident!("{}_missing", setter);
+            let missing_name = format_ident!("{}_missing", setter.trim_end_matches('_'));
             let missing_doc = format!(" Matches requests without the `{api}` parameter.");
             when_methods.push(quote! {
                 #[doc = #missing_doc]

@@ -154,8 +154,8 @@ fn open_enum(name: &str, schema: &Map<String, Value>) -> OpenType {
 
         impl ::std::str::FromStr for #ident {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                Ok(Self::from(value))
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+                ::std::result::Result::Ok(Self::from(value))
             }
         }
 
@@ -193,7 +193,7 @@ fn open_enum(name: &str, schema: &Map<String, Value>) -> OpenType {
 
         impl ::std::cmp::PartialOrd for #ident {
             fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
-                Some(self.cmp(other))
+                ::std::option::Option::Some(self.cmp(other))
             }
         }
 
@@ -314,7 +314,7 @@ fn open_union(
             #[doc = #accessor_doc]
             pub fn #accessor(&self) -> ::std::option::Option<&str> {
                 match self {
-                    #( Self::#variant_idents(_) => Some(#tags), )*
+                    #( Self::#variant_idents(_) => ::std::option::Option::Some(#tags), )*
                     Self::#unknown(raw) => raw.get(#property).and_then(::serde_json::Value::as_str),
                 }
             }
@@ -334,18 +334,18 @@ fn open_union(
         )*
 
         impl ::serde::Serialize for #ident {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, __serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 match self {
-                    #( Self::#variant_idents(v) => v.serialize(serializer), )*
-                    Self::#unknown(raw) => raw.serialize(serializer),
+                    #( Self::#variant_idents(v) => v.serialize(__serializer), )*
+                    Self::#unknown(raw) => raw.serialize(__serializer),
                 }
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #ident {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
                 let map = <::serde_json::Map<::std::string::String, ::serde_json::Value>
-                    as ::serde::Deserialize>::deserialize(deserializer)?;
+                    as ::serde::Deserialize>::deserialize(__deserializer)?;
                 let value = ::serde_json::Value::Object(map);
                 let tag = value.get(#property).and_then(::serde_json::Value::as_str);
                 // A known tag whose object is not what the spec says (the live API ahead
@@ -353,16 +353,16 @@ fn open_union(
                 // response still decodes.
                 let known = match tag {
                     #(
-                        Some(#tags) => <#inner_types as ::serde::Deserialize>::deserialize(&value)
+                        ::std::option::Option::Some(#tags) => <#inner_types as ::serde::Deserialize>::deserialize(&value)
                             .ok()
                             .map(Self::#variant_idents),
                     )*
-                    _ => None,
+                    _ => ::std::option::Option::None,
                 };
                 match (known, value) {
-                    (Some(known), _) => Ok(known),
-                    (None, ::serde_json::Value::Object(map)) => Ok(Self::#unknown(map)),
-                    (None, _) => Ok(Self::#unknown(::serde_json::Map::new())),
+                    (::std::option::Option::Some(known), _) => ::std::result::Result::Ok(known),
+                    (::std::option::Option::None, ::serde_json::Value::Object(map)) => ::std::result::Result::Ok(Self::#unknown(map)),
+                    (::std::option::Option::None, _) => ::std::result::Result::Ok(Self::#unknown(::serde_json::Map::new())),
                 }
             }
         }

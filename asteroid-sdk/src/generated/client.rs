@@ -394,9 +394,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for AgentExecutionOptions {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -467,22 +469,22 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (AgentExecutionOptions)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentExecutionOptions, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<AgentExecutionOptions, __A::Error> {
                     let mut shared_storage_key: ::std::option::Option<
                         ::std::string::String,
                     > = ::std::option::Option::None;
                     let mut soft_timeout_mins: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
-                                shared_storage_key = map
+                                shared_storage_key = __map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
@@ -490,74 +492,77 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                                     .seen("sharedStorageKey", shared_storage_key.is_none());
                             }
                             __Field::__F1 => {
-                                soft_timeout_mins = map
+                                soft_timeout_mins = __map
                                     .next_value::<::std::option::Option<i64>>()?;
                                 __present
                                     .seen("softTimeoutMins", soft_timeout_mins.is_none());
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = AgentExecutionOptions {
+                    let __value = AgentExecutionOptions {
                         shared_storage_key,
                         soft_timeout_mins,
                         __extra,
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(AgentExecutionOptions {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AgentExecutionOptions {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.shared_storage_key) {
-                map.serialize_entry("sharedStorageKey", &self.shared_storage_key)?;
+                __map.serialize_entry("sharedStorageKey", &self.shared_storage_key)?;
             } else {
                 match self.__present.get("sharedStorageKey") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("sharedStorageKey", &())?
+                        __map.serialize_entry("sharedStorageKey", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry(
-                            "sharedStorageKey",
-                            &self.shared_storage_key,
-                        )?
+                        __map
+                            .serialize_entry(
+                                "sharedStorageKey",
+                                &self.shared_storage_key,
+                            )?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.soft_timeout_mins) {
-                map.serialize_entry("softTimeoutMins", &self.soft_timeout_mins)?;
+                __map.serialize_entry("softTimeoutMins", &self.soft_timeout_mins)?;
             } else {
                 match self.__present.get("softTimeoutMins") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("softTimeoutMins", &())?
+                        __map.serialize_entry("softTimeoutMins", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("softTimeoutMins", &self.soft_timeout_mins)?
+                        __map
+                            .serialize_entry("softTimeoutMins", &self.soft_timeout_mins)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "sharedStorageKey" | "softTimeoutMins") {
-                    map.serialize_entry(key, value)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "sharedStorageKey" | "softTimeoutMins") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`AgentExecutionOptions`]: start from [`AgentExecutionOptions::builder`] (or from an existing value with `From`), set fields, then [`build`](AgentExecutionOptionsBuilder::build).
@@ -604,13 +609,13 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         pub fn build(
             self,
         ) -> ::std::result::Result<AgentExecutionOptions, crate::BuildError> {
-            let value = AgentExecutionOptions {
+            let __value = AgentExecutionOptions {
                 shared_storage_key: self.shared_storage_key,
                 soft_timeout_mins: self.soft_timeout_mins,
                 __extra: self.__extra,
                 __present: PresentMembers::default(),
             };
-            ::std::result::Result::Ok(value)
+            ::std::result::Result::Ok(__value)
         }
     }
     impl ::std::convert::From<AgentExecutionOptions> for AgentExecutionOptionsBuilder {
@@ -672,9 +677,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ErrorBody {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -745,48 +752,48 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ErrorBody)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ErrorBody, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ErrorBody, __A::Error> {
                     let mut code: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut message: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 code = ::std::option::Option::Some(
-                                    map.next_value::<i64>()?,
+                                    __map.next_value::<i64>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 message = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ErrorBody {
+                    let __value = ErrorBody {
                         code: match code {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("code"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("code"),
                                 );
                             }
                         },
                         message: match message {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("message"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("message"),
                                 );
                             }
                         },
@@ -794,29 +801,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ErrorBody {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ErrorBody {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("code", &self.code)?;
-            map.serialize_entry("message", &self.message)?;
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "code" | "message") {
-                    map.serialize_entry(key, value)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("code", &self.code)?;
+            __map.serialize_entry("message", &self.message)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "code" | "message") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ErrorBody`]: start from [`ErrorBody::builder`] (or from an existing value with `From`), set fields, then [`build`](ErrorBodyBuilder::build).
@@ -861,24 +869,24 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(code),
                     ::std::option::Option::Some(message),
                 ) => {
-                    let value = ErrorBody {
+                    let __value = ErrorBody {
                         code,
                         message,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (code, message) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if code.is_none() {
-                        missing.push("code");
+                        __missing.push("code");
                     }
                     if message.is_none() {
-                        missing.push("message");
+                        __missing.push("message");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ErrorBody", missing),
+                        crate::BuildError::missing("ErrorBody", __missing),
                     )
                 }
             }
@@ -986,9 +994,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Execution {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -1147,10 +1157,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (Execution)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Execution, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<Execution, __A::Error> {
                     let mut agent_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut agent_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut agent_profile_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
@@ -1208,28 +1218,28 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     let mut workflow_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 agent_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 agent_name = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F2 => {
-                                agent_profile_id = map
+                                agent_profile_id = __map
                                     .next_value::<::std::option::Option<::uuid::Uuid>>()?;
                                 __present
                                     .seen("agentProfileId", agent_profile_id.is_none());
                             }
                             __Field::__F3 => {
-                                agent_profile_name = map
+                                agent_profile_name = __map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
@@ -1237,7 +1247,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                                     .seen("agentProfileName", agent_profile_name.is_none());
                             }
                             __Field::__F4 => {
-                                browser_live_view_url = map
+                                browser_live_view_url = __map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
@@ -1248,7 +1258,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                                     );
                             }
                             __Field::__F5 => {
-                                browser_recording_url = map
+                                browser_recording_url = __map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
@@ -1260,21 +1270,22 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                             }
                             __Field::__F6 => {
                                 comments = ::std::option::Option::Some(
-                                    map.next_value::<::std::vec::Vec<ExecutionComment>>()?,
+                                    __map.next_value::<::std::vec::Vec<ExecutionComment>>()?,
                                 );
                             }
                             __Field::__F7 => {
                                 created_at = ::std::option::Option::Some(
-                                    map
+                                    __map
                                         .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
                                 );
                             }
                             __Field::__F8 => {
-                                duration = map.next_value::<::std::option::Option<f64>>()?;
+                                duration = __map
+                                    .next_value::<::std::option::Option<f64>>()?;
                                 __present.seen("duration", duration.is_none());
                             }
                             __Field::__F9 => {
-                                execution_options = map
+                                execution_options = __map
                                     .next_value::<
                                         ::std::option::Option<AgentExecutionOptions>,
                                     >()?;
@@ -1282,28 +1293,28 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                                     .seen("executionOptions", execution_options.is_none());
                             }
                             __Field::__F10 => {
-                                execution_result = map
+                                execution_result = __map
                                     .next_value::<::std::option::Option<ExecutionResult>>()?;
                                 __present
                                     .seen("executionResult", execution_result.is_none());
                             }
                             __Field::__F11 => {
                                 has_been_rerun = ::std::option::Option::Some(
-                                    map.next_value::<bool>()?,
+                                    __map.next_value::<bool>()?,
                                 );
                             }
                             __Field::__F12 => {
                                 human_labels = ::std::option::Option::Some(
-                                    map.next_value::<::std::vec::Vec<ExecutionHumanLabel>>()?,
+                                    __map.next_value::<::std::vec::Vec<ExecutionHumanLabel>>()?,
                                 );
                             }
                             __Field::__F13 => {
                                 id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F14 => {
-                                inputs = map
+                                inputs = __map
                                     .next_value::<
                                         ::std::option::Option<
                                             ::serde_json::Map<
@@ -1315,14 +1326,14 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                                 __present.seen("inputs", inputs.is_none());
                             }
                             __Field::__F15 => {
-                                live_view_url = map
+                                live_view_url = __map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
                                 __present.seen("liveViewUrl", live_view_url.is_none());
                             }
                             __Field::__F16 => {
-                                metadata = map
+                                metadata = __map
                                     .next_value::<
                                         ::std::option::Option<
                                             LenientStringMap<
@@ -1333,22 +1344,22 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                                             >,
                                         >,
                                     >()?
-                                    .map(|m| m.0);
+                                    .map(|__m| __m.0);
                                 __present.seen("metadata", metadata.is_none());
                             }
                             __Field::__F17 => {
                                 organization_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F18 => {
-                                parent_execution_id = map
+                                parent_execution_id = __map
                                     .next_value::<::std::option::Option<::uuid::Uuid>>()?;
                                 __present
                                     .seen("parentExecutionId", parent_execution_id.is_none());
                             }
                             __Field::__F19 => {
-                                recording_url = map
+                                recording_url = __map
                                     .next_value::<
                                         ::std::option::Option<::std::string::String>,
                                     >()?;
@@ -1356,11 +1367,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                             }
                             __Field::__F20 => {
                                 status = ::std::option::Option::Some(
-                                    map.next_value::<crate::types::ExecutionStatus>()?,
+                                    __map.next_value::<crate::types::ExecutionStatus>()?,
                                 );
                             }
                             __Field::__F21 => {
-                                terminal_at = map
+                                terminal_at = __map
                                     .next_value::<
                                         ::std::option::Option<
                                             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1369,7 +1380,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                                 __present.seen("terminalAt", terminal_at.is_none());
                             }
                             __Field::__F22 => {
-                                trigger_context = map
+                                trigger_context = __map
                                     .next_value::<
                                         ::std::option::Option<crate::types::ExecutionTriggerContext>,
                                     >()?;
@@ -1377,29 +1388,31 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                             }
                             __Field::__F23 => {
                                 workflow_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = Execution {
+                    let __value = Execution {
                         agent_id: match agent_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("agentId"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("agentId"),
                                 );
                             }
                         },
                         agent_name: match agent_name {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("agentName"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "agentName",
+                                    ),
                                 );
                             }
                         },
@@ -1408,18 +1421,22 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         browser_live_view_url,
                         browser_recording_url,
                         comments: match comments {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("comments"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "comments",
+                                    ),
                                 );
                             }
                         },
                         created_at: match created_at {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "createdAt",
+                                    ),
                                 );
                             }
                         },
@@ -1427,30 +1444,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         execution_options,
                         execution_result,
                         has_been_rerun: match has_been_rerun {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "hasBeenRerun",
                                     ),
                                 );
                             }
                         },
                         human_labels: match human_labels {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "humanLabels",
                                     ),
                                 );
                             }
                         },
                         id: match id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("id"),
                                 );
                             }
                         },
@@ -1458,10 +1475,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         live_view_url,
                         metadata: metadata.unwrap_or_default(),
                         organization_id: match organization_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "organizationId",
                                     ),
                                 );
@@ -1470,20 +1487,20 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         parent_execution_id,
                         recording_url,
                         status: match status {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("status"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("status"),
                                 );
                             }
                         },
                         terminal_at,
                         trigger_context,
                         workflow_id: match workflow_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "workflowId",
                                     ),
                                 );
@@ -1493,228 +1510,242 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(Execution {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Execution {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("agentId", &self.agent_id)?;
-            map.serialize_entry("agentName", &self.agent_name)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("agentId", &self.agent_id)?;
+            __map.serialize_entry("agentName", &self.agent_name)?;
             if !::std::option::Option::is_none(&self.agent_profile_id) {
-                map.serialize_entry("agentProfileId", &self.agent_profile_id)?;
+                __map.serialize_entry("agentProfileId", &self.agent_profile_id)?;
             } else {
                 match self.__present.get("agentProfileId") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("agentProfileId", &())?
+                        __map.serialize_entry("agentProfileId", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("agentProfileId", &self.agent_profile_id)?
+                        __map.serialize_entry("agentProfileId", &self.agent_profile_id)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.agent_profile_name) {
-                map.serialize_entry("agentProfileName", &self.agent_profile_name)?;
+                __map.serialize_entry("agentProfileName", &self.agent_profile_name)?;
             } else {
                 match self.__present.get("agentProfileName") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("agentProfileName", &())?
+                        __map.serialize_entry("agentProfileName", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry(
-                            "agentProfileName",
-                            &self.agent_profile_name,
-                        )?
+                        __map
+                            .serialize_entry(
+                                "agentProfileName",
+                                &self.agent_profile_name,
+                            )?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.browser_live_view_url) {
-                map.serialize_entry("browserLiveViewUrl", &self.browser_live_view_url)?;
+                __map
+                    .serialize_entry("browserLiveViewUrl", &self.browser_live_view_url)?;
             } else {
                 match self.__present.get("browserLiveViewUrl") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("browserLiveViewUrl", &())?
+                        __map.serialize_entry("browserLiveViewUrl", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry(
-                            "browserLiveViewUrl",
-                            &self.browser_live_view_url,
-                        )?
+                        __map
+                            .serialize_entry(
+                                "browserLiveViewUrl",
+                                &self.browser_live_view_url,
+                            )?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.browser_recording_url) {
-                map.serialize_entry("browserRecordingUrl", &self.browser_recording_url)?;
+                __map
+                    .serialize_entry(
+                        "browserRecordingUrl",
+                        &self.browser_recording_url,
+                    )?;
             } else {
                 match self.__present.get("browserRecordingUrl") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("browserRecordingUrl", &())?
+                        __map.serialize_entry("browserRecordingUrl", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry(
-                            "browserRecordingUrl",
-                            &self.browser_recording_url,
-                        )?
+                        __map
+                            .serialize_entry(
+                                "browserRecordingUrl",
+                                &self.browser_recording_url,
+                            )?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("comments", &self.comments)?;
-            map.serialize_entry("createdAt", &self.created_at)?;
+            __map.serialize_entry("comments", &self.comments)?;
+            __map.serialize_entry("createdAt", &self.created_at)?;
             if !::std::option::Option::is_none(&self.duration) {
-                map.serialize_entry("duration", &self.duration)?;
+                __map.serialize_entry("duration", &self.duration)?;
             } else {
                 match self.__present.get("duration") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("duration", &())?
+                        __map.serialize_entry("duration", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("duration", &self.duration)?
+                        __map.serialize_entry("duration", &self.duration)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.execution_options) {
-                map.serialize_entry("executionOptions", &self.execution_options)?;
+                __map.serialize_entry("executionOptions", &self.execution_options)?;
             } else {
                 match self.__present.get("executionOptions") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("executionOptions", &())?
+                        __map.serialize_entry("executionOptions", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("executionOptions", &self.execution_options)?
+                        __map
+                            .serialize_entry(
+                                "executionOptions",
+                                &self.execution_options,
+                            )?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.execution_result) {
-                map.serialize_entry("executionResult", &self.execution_result)?;
+                __map.serialize_entry("executionResult", &self.execution_result)?;
             } else {
                 match self.__present.get("executionResult") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("executionResult", &())?
+                        __map.serialize_entry("executionResult", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("executionResult", &self.execution_result)?
+                        __map.serialize_entry("executionResult", &self.execution_result)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("hasBeenRerun", &self.has_been_rerun)?;
-            map.serialize_entry("humanLabels", &self.human_labels)?;
-            map.serialize_entry("id", &self.id)?;
+            __map.serialize_entry("hasBeenRerun", &self.has_been_rerun)?;
+            __map.serialize_entry("humanLabels", &self.human_labels)?;
+            __map.serialize_entry("id", &self.id)?;
             if !::serde_json::Map::is_empty(&self.inputs) {
-                map.serialize_entry("inputs", &self.inputs)?;
+                __map.serialize_entry("inputs", &self.inputs)?;
             } else {
                 match self.__present.get("inputs") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("inputs", &())?
+                        __map.serialize_entry("inputs", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("inputs", &self.inputs)?
+                        __map.serialize_entry("inputs", &self.inputs)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.live_view_url) {
-                map.serialize_entry("liveViewUrl", &self.live_view_url)?;
+                __map.serialize_entry("liveViewUrl", &self.live_view_url)?;
             } else {
                 match self.__present.get("liveViewUrl") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("liveViewUrl", &())?
+                        __map.serialize_entry("liveViewUrl", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("liveViewUrl", &self.live_view_url)?
+                        __map.serialize_entry("liveViewUrl", &self.live_view_url)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::collections::HashMap::is_empty(&self.metadata) {
-                map.serialize_entry("metadata", &self.metadata)?;
+                __map.serialize_entry("metadata", &self.metadata)?;
             } else {
                 match self.__present.get("metadata") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("metadata", &())?
+                        __map.serialize_entry("metadata", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("metadata", &self.metadata)?
+                        __map.serialize_entry("metadata", &self.metadata)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("organizationId", &self.organization_id)?;
+            __map.serialize_entry("organizationId", &self.organization_id)?;
             if !::std::option::Option::is_none(&self.parent_execution_id) {
-                map.serialize_entry("parentExecutionId", &self.parent_execution_id)?;
+                __map.serialize_entry("parentExecutionId", &self.parent_execution_id)?;
             } else {
                 match self.__present.get("parentExecutionId") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("parentExecutionId", &())?
+                        __map.serialize_entry("parentExecutionId", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry(
-                            "parentExecutionId",
-                            &self.parent_execution_id,
-                        )?
+                        __map
+                            .serialize_entry(
+                                "parentExecutionId",
+                                &self.parent_execution_id,
+                            )?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.recording_url) {
-                map.serialize_entry("recordingUrl", &self.recording_url)?;
+                __map.serialize_entry("recordingUrl", &self.recording_url)?;
             } else {
                 match self.__present.get("recordingUrl") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("recordingUrl", &())?
+                        __map.serialize_entry("recordingUrl", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("recordingUrl", &self.recording_url)?
+                        __map.serialize_entry("recordingUrl", &self.recording_url)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("status", &self.status)?;
+            __map.serialize_entry("status", &self.status)?;
             if !::std::option::Option::is_none(&self.terminal_at) {
-                map.serialize_entry("terminalAt", &self.terminal_at)?;
+                __map.serialize_entry("terminalAt", &self.terminal_at)?;
             } else {
                 match self.__present.get("terminalAt") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("terminalAt", &())?
+                        __map.serialize_entry("terminalAt", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("terminalAt", &self.terminal_at)?
+                        __map.serialize_entry("terminalAt", &self.terminal_at)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
             if !::std::option::Option::is_none(&self.trigger_context) {
-                map.serialize_entry("triggerContext", &self.trigger_context)?;
+                __map.serialize_entry("triggerContext", &self.trigger_context)?;
             } else {
                 match self.__present.get("triggerContext") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("triggerContext", &())?
+                        __map.serialize_entry("triggerContext", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("triggerContext", &self.trigger_context)?
+                        __map.serialize_entry("triggerContext", &self.trigger_context)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("workflowId", &self.workflow_id)?;
-            for (key, value) in &self.__extra {
+            __map.serialize_entry("workflowId", &self.workflow_id)?;
+            for (__key, __value) in &self.__extra {
                 if !matches!(
-                    key.as_str(), "agentId" | "agentName" | "agentProfileId" |
+                    __key.as_str(), "agentId" | "agentName" | "agentProfileId" |
                     "agentProfileName" | "browserLiveViewUrl" | "browserRecordingUrl" |
                     "comments" | "createdAt" | "duration" | "executionOptions" |
                     "executionResult" | "hasBeenRerun" | "humanLabels" | "id" | "inputs"
@@ -1722,10 +1753,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     | "recordingUrl" | "status" | "terminalAt" | "triggerContext" |
                     "workflowId"
                 ) {
-                    map.serialize_entry(key, value)?;
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`Execution`]: start from [`Execution::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionBuilder::build).
@@ -2037,7 +2068,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(status),
                     ::std::option::Option::Some(workflow_id),
                 ) => {
-                    let value = Execution {
+                    let __value = Execution {
                         agent_id,
                         agent_name,
                         agent_profile_id: self.agent_profile_id,
@@ -2065,7 +2096,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (
                     agent_id,
@@ -2079,39 +2110,39 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     status,
                     workflow_id,
                 ) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if agent_id.is_none() {
-                        missing.push("agentId");
+                        __missing.push("agentId");
                     }
                     if agent_name.is_none() {
-                        missing.push("agentName");
+                        __missing.push("agentName");
                     }
                     if comments.is_none() {
-                        missing.push("comments");
+                        __missing.push("comments");
                     }
                     if created_at.is_none() {
-                        missing.push("createdAt");
+                        __missing.push("createdAt");
                     }
                     if has_been_rerun.is_none() {
-                        missing.push("hasBeenRerun");
+                        __missing.push("hasBeenRerun");
                     }
                     if human_labels.is_none() {
-                        missing.push("humanLabels");
+                        __missing.push("humanLabels");
                     }
                     if id.is_none() {
-                        missing.push("id");
+                        __missing.push("id");
                     }
                     if organization_id.is_none() {
-                        missing.push("organizationId");
+                        __missing.push("organizationId");
                     }
                     if status.is_none() {
-                        missing.push("status");
+                        __missing.push("status");
                     }
                     if workflow_id.is_none() {
-                        missing.push("workflowId");
+                        __missing.push("workflowId");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("Execution", missing),
+                        crate::BuildError::missing("Execution", __missing),
                     )
                 }
             }
@@ -2197,9 +2228,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionApiKeyRef {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -2270,48 +2303,48 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionApiKeyRef)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionApiKeyRef, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionApiKeyRef, __A::Error> {
                     let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 name = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionApiKeyRef {
+                    let __value = ExecutionApiKeyRef {
                         id: match id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("id"),
                                 );
                             }
                         },
                         name: match name {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -2319,29 +2352,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionApiKeyRef {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionApiKeyRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("id", &self.id)?;
-            map.serialize_entry("name", &self.name)?;
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "id" | "name") {
-                    map.serialize_entry(key, value)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("id", &self.id)?;
+            __map.serialize_entry("name", &self.name)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "id" | "name") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionApiKeyRef`]: start from [`ExecutionApiKeyRef::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionApiKeyRefBuilder::build).
@@ -2387,24 +2421,24 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         ) -> ::std::result::Result<ExecutionApiKeyRef, crate::BuildError> {
             match (self.id, self.name) {
                 (::std::option::Option::Some(id), ::std::option::Option::Some(name)) => {
-                    let value = ExecutionApiKeyRef {
+                    let __value = ExecutionApiKeyRef {
                         id,
                         name,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (id, name) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if id.is_none() {
-                        missing.push("id");
+                        __missing.push("id");
                     }
                     if name.is_none() {
-                        missing.push("name");
+                        __missing.push("name");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionApiKeyRef", missing),
+                        crate::BuildError::missing("ExecutionApiKeyRef", __missing),
                     )
                 }
             }
@@ -2477,9 +2511,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionApiTriggerContext {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -2554,10 +2590,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionApiTriggerContext)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionApiTriggerContext, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionApiTriggerContext, __A::Error> {
                     let mut api_key: ::std::option::Option<ExecutionApiKeyRef> = ::std::option::Option::None;
                     let mut runner: ::std::option::Option<ExecutionTriggerRunner> = ::std::option::Option::None;
                     let mut source: ::std::option::Option<
@@ -2565,49 +2601,49 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     > = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
-                                api_key = map
+                                api_key = __map
                                     .next_value::<::std::option::Option<ExecutionApiKeyRef>>()?;
                                 __present.seen("apiKey", api_key.is_none());
                             }
                             __Field::__F1 => {
                                 runner = ::std::option::Option::Some(
-                                    map.next_value::<ExecutionTriggerRunner>()?,
+                                    __map.next_value::<ExecutionTriggerRunner>()?,
                                 );
                             }
                             __Field::__F2 => {
                                 source = ::std::option::Option::Some(
-                                    map
+                                    __map
                                         .next_value::<
                                             crate::types::ExecutionApiTriggerContextSource,
                                         >()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionApiTriggerContext {
+                    let __value = ExecutionApiTriggerContext {
                         api_key,
                         runner: match runner {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("runner"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("runner"),
                                 );
                             }
                         },
                         source: match source {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("source"),
                                 );
                             }
                         },
@@ -2615,42 +2651,43 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionApiTriggerContext {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionApiTriggerContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.api_key) {
-                map.serialize_entry("apiKey", &self.api_key)?;
+                __map.serialize_entry("apiKey", &self.api_key)?;
             } else {
                 match self.__present.get("apiKey") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("apiKey", &())?
+                        __map.serialize_entry("apiKey", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("apiKey", &self.api_key)?
+                        __map.serialize_entry("apiKey", &self.api_key)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("runner", &self.runner)?;
-            map.serialize_entry("source", &self.source)?;
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "apiKey" | "runner" | "source") {
-                    map.serialize_entry(key, value)?;
+            __map.serialize_entry("runner", &self.runner)?;
+            __map.serialize_entry("source", &self.source)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "apiKey" | "runner" | "source") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionApiTriggerContext`]: start from [`ExecutionApiTriggerContext::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionApiTriggerContextBuilder::build).
@@ -2715,25 +2752,28 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(runner),
                     ::std::option::Option::Some(source),
                 ) => {
-                    let value = ExecutionApiTriggerContext {
+                    let __value = ExecutionApiTriggerContext {
                         api_key: self.api_key,
                         runner,
                         source,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (runner, source) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if runner.is_none() {
-                        missing.push("runner");
+                        __missing.push("runner");
                     }
                     if source.is_none() {
-                        missing.push("source");
+                        __missing.push("source");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionApiTriggerContext", missing),
+                        crate::BuildError::missing(
+                            "ExecutionApiTriggerContext",
+                            __missing,
+                        ),
                     )
                 }
             }
@@ -2801,9 +2841,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionComment {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -2894,10 +2936,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionComment)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionComment, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionComment, __A::Error> {
                     let mut content: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut created_at: ::std::option::Option<
                         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2911,38 +2953,38 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     let mut user_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 content = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 created_at = ::std::option::Option::Some(
-                                    map
+                                    __map
                                         .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
                                 );
                             }
                             __Field::__F2 => {
                                 execution_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F3 => {
                                 id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F4 => {
                                 public = ::std::option::Option::Some(
-                                    map.next_value::<bool>()?,
+                                    __map.next_value::<bool>()?,
                                 );
                             }
                             __Field::__F5 => {
-                                updated_at = map
+                                updated_at = __map
                                     .next_value::<
                                         ::std::option::Option<
                                             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2952,64 +2994,66 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                             }
                             __Field::__F6 => {
                                 user_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionComment {
+                    let __value = ExecutionComment {
                         content: match content {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("content"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("content"),
                                 );
                             }
                         },
                         created_at: match created_at {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "createdAt",
+                                    ),
                                 );
                             }
                         },
                         execution_id: match execution_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "executionId",
                                     ),
                                 );
                             }
                         },
                         id: match id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("id"),
                                 );
                             }
                         },
                         public: match public {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("public"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("public"),
                                 );
                             }
                         },
                         updated_at,
                         user_id: match user_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("userId"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("userId"),
                                 );
                             }
                         },
@@ -3017,49 +3061,50 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionComment {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionComment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("content", &self.content)?;
-            map.serialize_entry("createdAt", &self.created_at)?;
-            map.serialize_entry("executionId", &self.execution_id)?;
-            map.serialize_entry("id", &self.id)?;
-            map.serialize_entry("public", &self.public)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("content", &self.content)?;
+            __map.serialize_entry("createdAt", &self.created_at)?;
+            __map.serialize_entry("executionId", &self.execution_id)?;
+            __map.serialize_entry("id", &self.id)?;
+            __map.serialize_entry("public", &self.public)?;
             if !::std::option::Option::is_none(&self.updated_at) {
-                map.serialize_entry("updatedAt", &self.updated_at)?;
+                __map.serialize_entry("updatedAt", &self.updated_at)?;
             } else {
                 match self.__present.get("updatedAt") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("updatedAt", &())?
+                        __map.serialize_entry("updatedAt", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("updatedAt", &self.updated_at)?
+                        __map.serialize_entry("updatedAt", &self.updated_at)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("userId", &self.user_id)?;
-            for (key, value) in &self.__extra {
+            __map.serialize_entry("userId", &self.user_id)?;
+            for (__key, __value) in &self.__extra {
                 if !matches!(
-                    key.as_str(), "content" | "createdAt" | "executionId" | "id" |
+                    __key.as_str(), "content" | "createdAt" | "executionId" | "id" |
                     "public" | "updatedAt" | "userId"
                 ) {
-                    map.serialize_entry(key, value)?;
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionComment`]: start from [`ExecutionComment::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionCommentBuilder::build).
@@ -3171,7 +3216,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(public),
                     ::std::option::Option::Some(user_id),
                 ) => {
-                    let value = ExecutionComment {
+                    let __value = ExecutionComment {
                         content,
                         created_at,
                         execution_id,
@@ -3182,30 +3227,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (content, created_at, execution_id, id, public, user_id) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if content.is_none() {
-                        missing.push("content");
+                        __missing.push("content");
                     }
                     if created_at.is_none() {
-                        missing.push("createdAt");
+                        __missing.push("createdAt");
                     }
                     if execution_id.is_none() {
-                        missing.push("executionId");
+                        __missing.push("executionId");
                     }
                     if id.is_none() {
-                        missing.push("id");
+                        __missing.push("id");
                     }
                     if public.is_none() {
-                        missing.push("public");
+                        __missing.push("public");
                     }
                     if user_id.is_none() {
-                        missing.push("userId");
+                        __missing.push("userId");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionComment", missing),
+                        crate::BuildError::missing("ExecutionComment", __missing),
                     )
                 }
             }
@@ -3274,9 +3319,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionHumanLabel {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -3359,10 +3406,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionHumanLabel)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionHumanLabel, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionHumanLabel, __A::Error> {
                     let mut color: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut created_at: ::std::option::Option<
                         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3372,80 +3419,82 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     let mut organization_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 color = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 created_at = ::std::option::Option::Some(
-                                    map
+                                    __map
                                         .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
                                 );
                             }
                             __Field::__F2 => {
                                 id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F3 => {
                                 name = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F4 => {
                                 organization_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionHumanLabel {
+                    let __value = ExecutionHumanLabel {
                         color: match color {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("color"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("color"),
                                 );
                             }
                         },
                         created_at: match created_at {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "createdAt",
+                                    ),
                                 );
                             }
                         },
                         id: match id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("id"),
                                 );
                             }
                         },
                         name: match name {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
                         organization_id: match organization_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "organizationId",
                                     ),
                                 );
@@ -3455,35 +3504,36 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionHumanLabel {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionHumanLabel {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("color", &self.color)?;
-            map.serialize_entry("createdAt", &self.created_at)?;
-            map.serialize_entry("id", &self.id)?;
-            map.serialize_entry("name", &self.name)?;
-            map.serialize_entry("organizationId", &self.organization_id)?;
-            for (key, value) in &self.__extra {
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("color", &self.color)?;
+            __map.serialize_entry("createdAt", &self.created_at)?;
+            __map.serialize_entry("id", &self.id)?;
+            __map.serialize_entry("name", &self.name)?;
+            __map.serialize_entry("organizationId", &self.organization_id)?;
+            for (__key, __value) in &self.__extra {
                 if !matches!(
-                    key.as_str(), "color" | "createdAt" | "id" | "name" |
+                    __key.as_str(), "color" | "createdAt" | "id" | "name" |
                     "organizationId"
                 ) {
-                    map.serialize_entry(key, value)?;
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionHumanLabel`]: start from [`ExecutionHumanLabel::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionHumanLabelBuilder::build).
@@ -3574,7 +3624,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(name),
                     ::std::option::Option::Some(organization_id),
                 ) => {
-                    let value = ExecutionHumanLabel {
+                    let __value = ExecutionHumanLabel {
                         color,
                         created_at,
                         id,
@@ -3583,27 +3633,27 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (color, created_at, id, name, organization_id) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if color.is_none() {
-                        missing.push("color");
+                        __missing.push("color");
                     }
                     if created_at.is_none() {
-                        missing.push("createdAt");
+                        __missing.push("createdAt");
                     }
                     if id.is_none() {
-                        missing.push("id");
+                        __missing.push("id");
                     }
                     if name.is_none() {
-                        missing.push("name");
+                        __missing.push("name");
                     }
                     if organization_id.is_none() {
-                        missing.push("organizationId");
+                        __missing.push("organizationId");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionHumanLabel", missing),
+                        crate::BuildError::missing("ExecutionHumanLabel", __missing),
                     )
                 }
             }
@@ -3670,9 +3720,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionResult {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -3759,10 +3811,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionResult)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionResult, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionResult, __A::Error> {
                     let mut created_at: ::std::option::Option<
                         ::chrono::DateTime<::chrono::offset::Utc>,
                     > = ::std::option::Option::None;
@@ -3773,95 +3825,99 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     let mut result: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 created_at = ::std::option::Option::Some(
-                                    map
+                                    __map
                                         .next_value::<::chrono::DateTime<::chrono::offset::Utc>>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 execution_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F2 => {
                                 id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
                             __Field::__F3 => {
                                 outcome = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F4 => {
                                 reasoning = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F5 => {
                                 result = ::std::option::Option::Some(
-                                    map.next_value::<::serde_json::Value>()?,
+                                    __map.next_value::<::serde_json::Value>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionResult {
+                    let __value = ExecutionResult {
                         created_at: match created_at {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "createdAt",
+                                    ),
                                 );
                             }
                         },
                         execution_id: match execution_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "executionId",
                                     ),
                                 );
                             }
                         },
                         id: match id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("id"),
                                 );
                             }
                         },
                         outcome: match outcome {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("outcome"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("outcome"),
                                 );
                             }
                         },
                         reasoning: match reasoning {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("reasoning"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "reasoning",
+                                    ),
                                 );
                             }
                         },
                         result: match result {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("result"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("result"),
                                 );
                             }
                         },
@@ -3869,36 +3925,37 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionResult {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("createdAt", &self.created_at)?;
-            map.serialize_entry("executionId", &self.execution_id)?;
-            map.serialize_entry("id", &self.id)?;
-            map.serialize_entry("outcome", &self.outcome)?;
-            map.serialize_entry("reasoning", &self.reasoning)?;
-            map.serialize_entry("result", &self.result)?;
-            for (key, value) in &self.__extra {
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("createdAt", &self.created_at)?;
+            __map.serialize_entry("executionId", &self.execution_id)?;
+            __map.serialize_entry("id", &self.id)?;
+            __map.serialize_entry("outcome", &self.outcome)?;
+            __map.serialize_entry("reasoning", &self.reasoning)?;
+            __map.serialize_entry("result", &self.result)?;
+            for (__key, __value) in &self.__extra {
                 if !matches!(
-                    key.as_str(), "createdAt" | "executionId" | "id" | "outcome" |
+                    __key.as_str(), "createdAt" | "executionId" | "id" | "outcome" |
                     "reasoning" | "result"
                 ) {
-                    map.serialize_entry(key, value)?;
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionResult`]: start from [`ExecutionResult::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionResultBuilder::build).
@@ -4000,7 +4057,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(reasoning),
                     ::std::option::Option::Some(result),
                 ) => {
-                    let value = ExecutionResult {
+                    let __value = ExecutionResult {
                         created_at,
                         execution_id,
                         id,
@@ -4010,30 +4067,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (created_at, execution_id, id, outcome, reasoning, result) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if created_at.is_none() {
-                        missing.push("createdAt");
+                        __missing.push("createdAt");
                     }
                     if execution_id.is_none() {
-                        missing.push("executionId");
+                        __missing.push("executionId");
                     }
                     if id.is_none() {
-                        missing.push("id");
+                        __missing.push("id");
                     }
                     if outcome.is_none() {
-                        missing.push("outcome");
+                        __missing.push("outcome");
                     }
                     if reasoning.is_none() {
-                        missing.push("reasoning");
+                        __missing.push("reasoning");
                     }
                     if result.is_none() {
-                        missing.push("result");
+                        __missing.push("result");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionResult", missing),
+                        crate::BuildError::missing("ExecutionResult", __missing),
                     )
                 }
             }
@@ -4101,9 +4158,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionScheduleRef {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -4174,52 +4233,52 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionScheduleRef)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionScheduleRef, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionScheduleRef, __A::Error> {
                     let mut cron_expression: ::std::option::Option<
                         ::std::string::String,
                     > = ::std::option::Option::None;
                     let mut id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 cron_expression = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionScheduleRef {
+                    let __value = ExecutionScheduleRef {
                         cron_expression: match cron_expression {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "cronExpression",
                                     ),
                                 );
                             }
                         },
                         id: match id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("id"),
                                 );
                             }
                         },
@@ -4227,29 +4286,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionScheduleRef {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionScheduleRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("cronExpression", &self.cron_expression)?;
-            map.serialize_entry("id", &self.id)?;
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "cronExpression" | "id") {
-                    map.serialize_entry(key, value)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("cronExpression", &self.cron_expression)?;
+            __map.serialize_entry("id", &self.id)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "cronExpression" | "id") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionScheduleRef`]: start from [`ExecutionScheduleRef::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionScheduleRefBuilder::build).
@@ -4298,24 +4358,24 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(cron_expression),
                     ::std::option::Option::Some(id),
                 ) => {
-                    let value = ExecutionScheduleRef {
+                    let __value = ExecutionScheduleRef {
                         cron_expression,
                         id,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (cron_expression, id) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if cron_expression.is_none() {
-                        missing.push("cronExpression");
+                        __missing.push("cronExpression");
                     }
                     if id.is_none() {
-                        missing.push("id");
+                        __missing.push("id");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionScheduleRef", missing),
+                        crate::BuildError::missing("ExecutionScheduleRef", __missing),
                     )
                 }
             }
@@ -4383,9 +4443,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionScheduleTriggerContext {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -4456,53 +4518,55 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionScheduleTriggerContext)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionScheduleTriggerContext, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionScheduleTriggerContext, __A::Error> {
                     let mut schedule: ::std::option::Option<ExecutionScheduleRef> = ::std::option::Option::None;
                     let mut source: ::std::option::Option<
                         crate::types::ExecutionScheduleTriggerContextSource,
                     > = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 schedule = ::std::option::Option::Some(
-                                    map.next_value::<ExecutionScheduleRef>()?,
+                                    __map.next_value::<ExecutionScheduleRef>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 source = ::std::option::Option::Some(
-                                    map
+                                    __map
                                         .next_value::<
                                             crate::types::ExecutionScheduleTriggerContextSource,
                                         >()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionScheduleTriggerContext {
+                    let __value = ExecutionScheduleTriggerContext {
                         schedule: match schedule {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("schedule"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "schedule",
+                                    ),
                                 );
                             }
                         },
                         source: match source {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("source"),
                                 );
                             }
                         },
@@ -4510,29 +4574,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionScheduleTriggerContext {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionScheduleTriggerContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("schedule", &self.schedule)?;
-            map.serialize_entry("source", &self.source)?;
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "schedule" | "source") {
-                    map.serialize_entry(key, value)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("schedule", &self.schedule)?;
+            __map.serialize_entry("source", &self.source)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "schedule" | "source") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionScheduleTriggerContext`]: start from [`ExecutionScheduleTriggerContext::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionScheduleTriggerContextBuilder::build).
@@ -4588,26 +4653,26 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(schedule),
                     ::std::option::Option::Some(source),
                 ) => {
-                    let value = ExecutionScheduleTriggerContext {
+                    let __value = ExecutionScheduleTriggerContext {
                         schedule,
                         source,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (schedule, source) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if schedule.is_none() {
-                        missing.push("schedule");
+                        __missing.push("schedule");
                     }
                     if source.is_none() {
-                        missing.push("source");
+                        __missing.push("source");
                     }
                     ::std::result::Result::Err(
                         crate::BuildError::missing(
                             "ExecutionScheduleTriggerContext",
-                            missing,
+                            __missing,
                         ),
                     )
                 }
@@ -4675,9 +4740,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionTriggerRunner {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -4752,54 +4819,55 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionTriggerRunner)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionTriggerRunner, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionTriggerRunner, __A::Error> {
                     let mut email: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut is_admin: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut user_id: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 email = ::std::option::Option::Some(
-                                    map.next_value::<::std::string::String>()?,
+                                    __map.next_value::<::std::string::String>()?,
                                 );
                             }
                             __Field::__F1 => {
-                                is_admin = map.next_value::<::std::option::Option<bool>>()?;
+                                is_admin = __map
+                                    .next_value::<::std::option::Option<bool>>()?;
                                 __present.seen("isAdmin", is_admin.is_none());
                             }
                             __Field::__F2 => {
                                 user_id = ::std::option::Option::Some(
-                                    map.next_value::<::uuid::Uuid>()?,
+                                    __map.next_value::<::uuid::Uuid>()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionTriggerRunner {
+                    let __value = ExecutionTriggerRunner {
                         email: match email {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("email"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("email"),
                                 );
                             }
                         },
                         is_admin,
                         user_id: match user_id {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("userId"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("userId"),
                                 );
                             }
                         },
@@ -4807,42 +4875,43 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionTriggerRunner {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionTriggerRunner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("email", &self.email)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("email", &self.email)?;
             if !::std::option::Option::is_none(&self.is_admin) {
-                map.serialize_entry("isAdmin", &self.is_admin)?;
+                __map.serialize_entry("isAdmin", &self.is_admin)?;
             } else {
                 match self.__present.get("isAdmin") {
                     ::std::option::Option::Some(true) => {
-                        map.serialize_entry("isAdmin", &())?
+                        __map.serialize_entry("isAdmin", &())?
                     }
                     ::std::option::Option::Some(false) => {
-                        map.serialize_entry("isAdmin", &self.is_admin)?
+                        __map.serialize_entry("isAdmin", &self.is_admin)?
                     }
                     ::std::option::Option::None => {}
                 }
             }
-            map.serialize_entry("userId", &self.user_id)?;
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "email" | "isAdmin" | "userId") {
-                    map.serialize_entry(key, value)?;
+            __map.serialize_entry("userId", &self.user_id)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "email" | "isAdmin" | "userId") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionTriggerRunner`]: start from [`ExecutionTriggerRunner::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionTriggerRunnerBuilder::build).
@@ -4902,25 +4971,25 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(email),
                     ::std::option::Option::Some(user_id),
                 ) => {
-                    let value = ExecutionTriggerRunner {
+                    let __value = ExecutionTriggerRunner {
                         email,
                         is_admin: self.is_admin,
                         user_id,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (email, user_id) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if email.is_none() {
-                        missing.push("email");
+                        __missing.push("email");
                     }
                     if user_id.is_none() {
-                        missing.push("userId");
+                        __missing.push("userId");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionTriggerRunner", missing),
+                        crate::BuildError::missing("ExecutionTriggerRunner", __missing),
                     )
                 }
             }
@@ -4990,9 +5059,11 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionUiTriggerContext {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        fn deserialize<__D>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error>
         where
-            D: ::serde::Deserializer<'de>,
+            __D: ::serde::Deserializer<'de>,
         {
             enum __Field<'a> {
                 __F0,
@@ -5063,53 +5134,53 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("an object (ExecutionUiTriggerContext)")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExecutionUiTriggerContext, A::Error> {
+                    mut __map: __A,
+                ) -> ::std::result::Result<ExecutionUiTriggerContext, __A::Error> {
                     let mut runner: ::std::option::Option<ExecutionTriggerRunner> = ::std::option::Option::None;
                     let mut source: ::std::option::Option<
                         crate::types::ExecutionUiTriggerContextSource,
                     > = ::std::option::Option::None;
                     let mut __extra = ::serde_json::Map::new();
                     let mut __present = PresentMembers::default();
-                    while let ::std::option::Option::Some(key) = map
+                    while let ::std::option::Option::Some(__key) = __map
                         .next_key::<__Field<'de>>()?
                     {
-                        match key {
+                        match __key {
                             __Field::__F0 => {
                                 runner = ::std::option::Option::Some(
-                                    map.next_value::<ExecutionTriggerRunner>()?,
+                                    __map.next_value::<ExecutionTriggerRunner>()?,
                                 );
                             }
                             __Field::__F1 => {
                                 source = ::std::option::Option::Some(
-                                    map
+                                    __map
                                         .next_value::<
                                             crate::types::ExecutionUiTriggerContextSource,
                                         >()?,
                                 );
                             }
-                            __Field::__Other(name) => {
-                                let value = map.next_value::<::serde_json::Value>()?;
-                                __extra.insert(name.into_owned(), value);
+                            __Field::__Other(__name) => {
+                                let __value = __map.next_value::<::serde_json::Value>()?;
+                                __extra.insert(__name.into_owned(), __value);
                             }
                         }
                     }
-                    let value = ExecutionUiTriggerContext {
+                    let __value = ExecutionUiTriggerContext {
                         runner: match runner {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("runner"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("runner"),
                                 );
                             }
                         },
                         source: match source {
-                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::Some(__v) => __v,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("source"),
                                 );
                             }
                         },
@@ -5117,29 +5188,30 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                         __present: PresentMembers::default(),
                     };
                     ::std::result::Result::Ok(ExecutionUiTriggerContext {
-                        __present: __present.keep_skipped(|name| value.skipped(name)),
-                        ..value
+                        __present: __present
+                            .keep_skipped(|__name| __value.skipped(__name)),
+                        ..__value
                     })
                 }
             }
-            deserializer.deserialize_map(__Visitor)
+            __deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ExecutionUiTriggerContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("runner", &self.runner)?;
-            map.serialize_entry("source", &self.source)?;
-            for (key, value) in &self.__extra {
-                if !matches!(key.as_str(), "runner" | "source") {
-                    map.serialize_entry(key, value)?;
+            let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
+            __map.serialize_entry("runner", &self.runner)?;
+            __map.serialize_entry("source", &self.source)?;
+            for (__key, __value) in &self.__extra {
+                if !matches!(__key.as_str(), "runner" | "source") {
+                    __map.serialize_entry(__key, __value)?;
                 }
             }
-            map.end()
+            __map.end()
         }
     }
     /// A builder for [`ExecutionUiTriggerContext`]: start from [`ExecutionUiTriggerContext::builder`] (or from an existing value with `From`), set fields, then [`build`](ExecutionUiTriggerContextBuilder::build).
@@ -5193,24 +5265,27 @@ The spec's `Agents.Execution.UITriggerContext`.*/
                     ::std::option::Option::Some(runner),
                     ::std::option::Option::Some(source),
                 ) => {
-                    let value = ExecutionUiTriggerContext {
+                    let __value = ExecutionUiTriggerContext {
                         runner,
                         source,
                         __extra: self.__extra,
                         __present: PresentMembers::default(),
                     };
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 (runner, source) => {
-                    let mut missing = ::std::vec::Vec::new();
+                    let mut __missing = ::std::vec::Vec::new();
                     if runner.is_none() {
-                        missing.push("runner");
+                        __missing.push("runner");
                     }
                     if source.is_none() {
-                        missing.push("source");
+                        __missing.push("source");
                     }
                     ::std::result::Result::Err(
-                        crate::BuildError::missing("ExecutionUiTriggerContext", missing),
+                        crate::BuildError::missing(
+                            "ExecutionUiTriggerContext",
+                            __missing,
+                        ),
                     )
                 }
             }
@@ -5420,8 +5495,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
     }
     impl ::std::str::FromStr for ExecutionStatus {
         type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(Self::from(value))
         }
     }
     impl ::std::fmt::Display for ExecutionStatus {
@@ -5455,7 +5532,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
             &self,
             other: &Self,
         ) -> ::std::option::Option<::std::cmp::Ordering> {
-            Some(self.cmp(other))
+            ::std::option::Option::Some(self.cmp(other))
         }
     }
     impl ::std::cmp::Ord for ExecutionStatus {
@@ -5500,9 +5577,9 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         /// The `source` value: the variant's tag, or the raw one of an unknown variant.
         pub fn source(&self) -> ::std::option::Option<&str> {
             match self {
-                Self::Api(_) => Some("api"),
-                Self::Schedule(_) => Some("schedule"),
-                Self::Ui(_) => Some("ui"),
+                Self::Api(_) => ::std::option::Option::Some("api"),
+                Self::Schedule(_) => ::std::option::Option::Some("schedule"),
+                Self::Ui(_) => ::std::option::Option::Some("ui"),
                 Self::Unknown(raw) => {
                     raw.get("source").and_then(::serde_json::Value::as_str)
                 }
@@ -5530,56 +5607,62 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         }
     }
     impl ::serde::Serialize for ExecutionTriggerContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            __serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             match self {
-                Self::Api(v) => v.serialize(serializer),
-                Self::Schedule(v) => v.serialize(serializer),
-                Self::Ui(v) => v.serialize(serializer),
-                Self::Unknown(raw) => raw.serialize(serializer),
+                Self::Api(v) => v.serialize(__serializer),
+                Self::Schedule(v) => v.serialize(__serializer),
+                Self::Ui(v) => v.serialize(__serializer),
+                Self::Unknown(raw) => raw.serialize(__serializer),
             }
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExecutionTriggerContext {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            __deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let map = <::serde_json::Map<
                 ::std::string::String,
                 ::serde_json::Value,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            > as ::serde::Deserialize>::deserialize(__deserializer)?;
             let value = ::serde_json::Value::Object(map);
             let tag = value.get("source").and_then(::serde_json::Value::as_str);
             let known = match tag {
-                Some("api") => {
+                ::std::option::Option::Some("api") => {
                     <ExecutionApiTriggerContext as ::serde::Deserialize>::deserialize(
                             &value,
                         )
                         .ok()
                         .map(Self::Api)
                 }
-                Some("schedule") => {
+                ::std::option::Option::Some("schedule") => {
                     <ExecutionScheduleTriggerContext as ::serde::Deserialize>::deserialize(
                             &value,
                         )
                         .ok()
                         .map(Self::Schedule)
                 }
-                Some("ui") => {
+                ::std::option::Option::Some("ui") => {
                     <ExecutionUiTriggerContext as ::serde::Deserialize>::deserialize(
                             &value,
                         )
                         .ok()
                         .map(Self::Ui)
                 }
-                _ => None,
+                _ => ::std::option::Option::None,
             };
             match (known, value) {
-                (Some(known), _) => Ok(known),
-                (None, ::serde_json::Value::Object(map)) => Ok(Self::Unknown(map)),
-                (None, _) => Ok(Self::Unknown(::serde_json::Map::new())),
+                (::std::option::Option::Some(known), _) => {
+                    ::std::result::Result::Ok(known)
+                }
+                (::std::option::Option::None, ::serde_json::Value::Object(map)) => {
+                    ::std::result::Result::Ok(Self::Unknown(map))
+                }
+                (::std::option::Option::None, _) => {
+                    ::std::result::Result::Ok(Self::Unknown(::serde_json::Map::new()))
+                }
             }
         }
     }
@@ -5632,8 +5715,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
     }
     impl ::std::str::FromStr for ExecutionScheduleTriggerContextSource {
         type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(Self::from(value))
         }
     }
     impl ::std::fmt::Display for ExecutionScheduleTriggerContextSource {
@@ -5667,7 +5752,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
             &self,
             other: &Self,
         ) -> ::std::option::Option<::std::cmp::Ordering> {
-            Some(self.cmp(other))
+            ::std::option::Option::Some(self.cmp(other))
         }
     }
     impl ::std::cmp::Ord for ExecutionScheduleTriggerContextSource {
@@ -5739,8 +5824,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
     }
     impl ::std::str::FromStr for ExecutionUiTriggerContextSource {
         type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(Self::from(value))
         }
     }
     impl ::std::fmt::Display for ExecutionUiTriggerContextSource {
@@ -5774,7 +5861,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
             &self,
             other: &Self,
         ) -> ::std::option::Option<::std::cmp::Ordering> {
-            Some(self.cmp(other))
+            ::std::option::Option::Some(self.cmp(other))
         }
     }
     impl ::std::cmp::Ord for ExecutionUiTriggerContextSource {
@@ -5846,8 +5933,10 @@ The spec's `Agents.Execution.UITriggerContext`.*/
     }
     impl ::std::str::FromStr for ExecutionApiTriggerContextSource {
         type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(Self::from(value))
         }
     }
     impl ::std::fmt::Display for ExecutionApiTriggerContextSource {
@@ -5881,7 +5970,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
             &self,
             other: &Self,
         ) -> ::std::option::Option<::std::cmp::Ordering> {
-            Some(self.cmp(other))
+            ::std::option::Option::Some(self.cmp(other))
         }
     }
     impl ::std::cmp::Ord for ExecutionApiTriggerContextSource {

@@ -89,6 +89,11 @@ pub fn rewrite(
             _ => None,
         })
         .collect();
+    for item in items.iter_mut() {
+        if let syn::Item::Struct(s) = item {
+            dedupe_fields(s)?;
+        }
+    }
     let mut generated: Vec<syn::Item> = Vec::new();
     // Every struct we rewrite implements `Validate`: know them all first.
     let with_builders: BTreeSet<String> = items
@@ -248,6 +253,87 @@ fn is_typify_builder_fn(item: &syn::ItemImpl) -> bool {
     item.trait_.is_none()
         && item.items.len() == 1
         && matches!(&item.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder")
+}
+
+/// typify names a field by its member's snake_case name, so members that differ only in
+/// case or separators (`fooBar`, `foo_bar`, `FooBar`; `self`, `Self`) give one field name
+/// twice. The rule: of the fields with one name, the one whose member is written exactly
+/// like it keeps it (else the first), the others get `_2`, `_3`, ... (skipping names
+/// another field has), in the struct's order. Only structs this pass rewrites (their serde
+/// impls name each member) can be renamed; any other is an error.
+fn dedupe_fields(s: &mut syn::ItemStruct) -> Result<()> {
+    let syn::Fields::Named(named) = &s.fields else {
+        return Ok(());
+    };
+    let names: Vec<String> = named
+        .named
+        .iter()
+        .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+        .collect();
+    let unique: BTreeSet<&String> = names.iter().collect();
+    if unique.len() == names.len() {
+        return Ok(());
+    }
+    if analyse(s).is_none() {
+        return Err(XtaskError::msg(format!(
+            "the members of `{}` give one Rust field name twice ({}), and its serde \
+             attributes are not ones the SDK rewrites",
+            s.ident,
+            names.join(", ")
+        )));
+    }
+    let syn::Fields::Named(named) = &mut s.fields else {
+        return Ok(());
+    };
+    let json_of = |f: &syn::Field| {
+        let mut json = None;
+        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    json = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                } else if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+        }
+        json
+    };
+    let mut taken: BTreeSet<String> = names.iter().cloned().collect();
+    let mut keeper: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (i, f) in named.named.iter().enumerate() {
+        let name = names[i].clone();
+        let exact = json_of(f).is_none_or(|j| j == name.trim_start_matches("r#"));
+        match keeper.get(&name) {
+            None => {
+                keeper.insert(name, i);
+            }
+            Some(&k) if exact && json_of(&named.named[k]).is_some() => {
+                keeper.insert(name, i);
+            }
+            Some(_) => {}
+        }
+    }
+    for (i, f) in named.named.iter_mut().enumerate() {
+        let name = &names[i];
+        if keeper.get(name) == Some(&i) {
+            continue;
+        }
+        let base = name.trim_start_matches("r#").trim_end_matches('_');
+        let mut n = 2;
+        let mut candidate = format!("{base}_{n}");
+        while taken.contains(&candidate) {
+            n += 1;
+            candidate = format!("{base}_{n}");
+        }
+        taken.insert(candidate.clone());
+        if json_of(f).is_none() {
+            let json = name.trim_start_matches("r#").to_string();
+            f.attrs.push(syn::parse_quote!(#[serde(rename = #json)]));
+        }
+        f.ident = Some(format_ident!("{}", candidate));
+    }
+    Ok(())
 }
 
 /// The fields of a struct we can rewrite, or `None` to leave it as typify made it.
@@ -476,8 +562,8 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
         .collect();
     let validate_in_build = checks.in_requests.then(|| {
         quote! {
-            crate::validate::Validate::validate(&value, "")
-                .map_err(|problem| crate::BuildError::invalid(#name, problem))?;
+            crate::validate::Validate::validate(&__value, "")
+                .map_err(|__problem| crate::BuildError::invalid(#name, __problem))?;
         }
     });
     let extra = format_ident!("{}", EXTRA);
@@ -521,20 +607,20 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
             let json = &f.json;
             let value = match &f.kind {
                 Kind::Required => quote! {
-                    #id = ::std::option::Option::Some(map.next_value::<#ty>()?);
+                    #id = ::std::option::Option::Some(__map.next_value::<#ty>()?);
                 },
                 // `ty` is `Option<T>`: `null` and absence are both `None`.
                 Kind::Optional(_) => quote! {
-                    #id = map.next_value::<#ty>()?;
+                    #id = __map.next_value::<#ty>()?;
                     #present.seen(#json, #id.is_none());
                 },
                 Kind::Defaulted(_) => quote! {
-                    #id = map.next_value::<::std::option::Option<#ty>>()?;
+                    #id = __map.next_value::<::std::option::Option<#ty>>()?;
                     #present.seen(#json, #id.is_none());
                 },
                 Kind::LenientMap => quote! {
-                    #id = map.next_value::<::std::option::Option<LenientStringMap<#ty>>>()?
-                        .map(|m| m.0);
+                    #id = __map.next_value::<::std::option::Option<LenientStringMap<#ty>>>()?
+                        .map(|__m| __m.0);
                     #present.seen(#json, #id.is_none());
                 },
                 Kind::Flatten(_) => quote! {},
@@ -550,10 +636,10 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
             match &f.kind {
                 Kind::Required => quote! {
                     #id: match #id {
-                        ::std::option::Option::Some(v) => v,
+                        ::std::option::Option::Some(__v) => __v,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
-                                <A::Error as ::serde::de::Error>::missing_field(#json),
+                                <__A::Error as ::serde::de::Error>::missing_field(#json),
                             );
                         }
                     }
@@ -576,16 +662,16 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
             match &f.skip_if {
                 Some(path) => quote! {
                     if !#path(&self.#id) {
-                        map.serialize_entry(#json, &self.#id)?;
+                        __map.serialize_entry(#json, &self.#id)?;
                     } else {
                         match self.#present.get(#json) {
-                            ::std::option::Option::Some(true) => map.serialize_entry(#json, &())?,
-                            ::std::option::Option::Some(false) => map.serialize_entry(#json, &self.#id)?,
+                            ::std::option::Option::Some(true) => __map.serialize_entry(#json, &())?,
+                            ::std::option::Option::Some(false) => __map.serialize_entry(#json, &self.#id)?,
                             ::std::option::Option::None => {}
                         }
                     }
                 },
-                None => quote! { map.serialize_entry(#json, &self.#id)?; },
+                None => quote! { __map.serialize_entry(#json, &self.#id)?; },
             }
         })
         .collect();
@@ -602,7 +688,7 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
     let known_check = if jsons.is_empty() {
         quote! { true }
     } else {
-        quote! { !matches!(key.as_str(), #( #jsons )|*) }
+        quote! { !matches!(__key.as_str(), #( #jsons )|*) }
     };
 
     // The flattened map: members no field takes go there when their value has its type.
@@ -612,34 +698,41 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                 let mut #id = ::std::vec::Vec::<(::std::string::String, #value_ty)>::new();
             },
             quote! {
-                if let ::std::result::Result::Ok(v) = <#value_ty as ::serde::Deserialize>::deserialize(&value) {
-                    #id.push((name.into_owned(), v));
+                if let ::std::result::Result::Ok(__v) = <#value_ty as ::serde::Deserialize>::deserialize(&__value) {
+                    #id.push((__name.into_owned(), __v));
                     continue;
                 }
             },
             quote! { #id: #id.into_iter().collect(), },
             quote! {
-                for (key, value) in &self.#id {
+                for (__key, __value) in &self.#id {
                     if #known_check {
-                        map.serialize_entry(key, value)?;
+                        __map.serialize_entry(__key, __value)?;
                     }
                 }
             },
-            quote! { && !self.#id.contains_key(key.as_str()) },
+            quote! { && !self.#id.contains_key(__key.as_str()) },
         ),
         None => (quote! {}, quote! {}, quote! {}, quote! {}, quote! {}),
     };
 
     // --- Builder ---
+    // A setter is named like its field, except where the builder's own methods (`build`,
+    // `extra`) or an earlier setter took the name: then `_` is appended until it is free.
+    let mut taken: BTreeSet<String> = ["build", "extra"].iter().map(|s| s.to_string()).collect();
+    let field_names: BTreeSet<String> = all_fields.iter().map(|f| f.ident.to_string()).collect();
     let setter_names: Vec<syn::Ident> = all_fields
         .iter()
         .map(|f| {
-            let s = f.ident.to_string();
-            if matches!(s.as_str(), "build" | "extra") {
-                format_ident!("{}_", f.ident)
-            } else {
-                f.ident.clone()
+            let mut s = f.ident.to_string();
+            if taken.contains(&s) {
+                s.push('_');
+                while taken.contains(&s) || field_names.contains(&s) {
+                    s.push('_');
+                }
             }
+            taken.insert(s.clone());
+            syn::parse_str::<syn::Ident>(&s).unwrap_or_else(|_| f.ident.clone())
         })
         .collect();
     let set_types: Vec<&syn::Type> = all_fields
@@ -688,26 +781,26 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
         .collect();
     let build_body = if required.is_empty() {
         quote! {
-            let value = #ident {
+            let __value = #ident {
                 #( #build_fields, )* #extra: self.#extra, #present: PresentMembers::default()
             };
             #validate_in_build
-            ::std::result::Result::Ok(value)
+            ::std::result::Result::Ok(__value)
         }
     } else {
         quote! {
             match ( #( self.#req_idents, )* ) {
                 ( #( ::std::option::Option::Some(#req_idents), )* ) => {
-                    let value = #ident {
+                    let __value = #ident {
                         #( #build_fields, )* #extra: self.#extra, #present: PresentMembers::default()
                     };
                     #validate_in_build
-                    ::std::result::Result::Ok(value)
+                    ::std::result::Result::Ok(__value)
                 }
                 ( #( #req_idents, )* ) => {
-                    let mut missing = ::std::vec::Vec::new();
-                    #( if #req_idents.is_none() { missing.push(#req_jsons); } )*
-                    ::std::result::Result::Err(crate::BuildError::missing(#name, missing))
+                    let mut __missing = ::std::vec::Vec::new();
+                    #( if #req_idents.is_none() { __missing.push(#req_jsons); } )*
+                    ::std::result::Result::Err(crate::BuildError::missing(#name, __missing))
                 }
             }
         }
@@ -788,9 +881,9 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
         }
 
         impl<'de> ::serde::Deserialize<'de> for #ident {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<__D>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error>
             where
-                D: ::serde::Deserializer<'de>,
+                __D: ::serde::Deserializer<'de>,
             {
                 enum __Field<'a> {
                     #( #variants, )*
@@ -832,41 +925,41 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut __map: __A) -> ::std::result::Result<#ident, __A::Error> {
                         #( #slots )*
                         #flat_slot
                         let mut #extra = ::serde_json::Map::new();
                         let mut #present = PresentMembers::default();
-                        while let ::std::option::Option::Some(key) = map.next_key::<__Field<'de>>()? {
-                            match key {
+                        while let ::std::option::Option::Some(__key) = __map.next_key::<__Field<'de>>()? {
+                            match __key {
                                 #( #decodes )*
-                                __Field::__Other(name) => {
-                                    let value = map.next_value::<::serde_json::Value>()?;
+                                __Field::__Other(__name) => {
+                                    let __value = __map.next_value::<::serde_json::Value>()?;
                                     #flat_take
-                                    #extra.insert(name.into_owned(), value);
+                                    #extra.insert(__name.into_owned(), __value);
                                 }
                             }
                         }
-                        let value = #ident { #( #finishes, )* #flat_finish #extra, #present: PresentMembers::default() };
-                        ::std::result::Result::Ok(#ident { #present: #present.keep_skipped(|name| value.skipped(name)), ..value })
+                        let __value = #ident { #( #finishes, )* #flat_finish #extra, #present: PresentMembers::default() };
+                        ::std::result::Result::Ok(#ident { #present: #present.keep_skipped(|__name| __value.skipped(__name)), ..__value })
                     }
                 }
-                deserializer.deserialize_map(__Visitor)
+                __deserializer.deserialize_map(__Visitor)
             }
         }
 
         impl ::serde::Serialize for #ident {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, __serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 use ::serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                let mut __map = __serializer.serialize_map(::std::option::Option::None)?;
                 #( #sers )*
                 #flat_ser
-                for (key, value) in &self.#extra {
+                for (__key, __value) in &self.#extra {
                     if #known_check #flat_not_in {
-                        map.serialize_entry(key, value)?;
+                        __map.serialize_entry(__key, __value)?;
                     }
                 }
-                map.end()
+                __map.end()
             }
         }
 
@@ -1012,9 +1105,9 @@ mod tests {
             "#[non_exhaustive]",
             // Members no field takes: into the map when they have its value type ...
             "<i64 as ::serde::Deserialize>::deserialize(",
-            "extra.push((name.into_owned(), v));",
+            "extra.push((__name.into_owned(), __v));",
             // ... else kept with the other unknown members.
-            "__extra.insert(name.into_owned(), value);",
+            "__extra.insert(__name.into_owned(), __value);",
             "extra: extra.into_iter().collect(),",
             // The builder's setter for the field does not take the name of `extra(..)`.
             "pub fn extra_(",

@@ -205,8 +205,26 @@ pub fn holds_validated(ty: &syn::Type, validated: &BTreeSet<String>) -> bool {
     let Some(name) = last_ident(ty) else {
         return false;
     };
-    if validated.contains(&name) {
+    // A spec type may be named like a std one (`Option`, `Result`): it is written as a bare
+    // name (or `types::X`) without generic arguments, std's as `::std::option::Option<T>`.
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let generic = p
+        .path
+        .segments
+        .last()
+        .is_some_and(|s| !matches!(s.arguments, syn::PathArguments::None));
+    let foreign = p.path.leading_colon.is_some()
+        && p.path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident != "crate" && s.ident != "super");
+    if !generic && !foreign && validated.contains(&name) {
         return true;
+    }
+    if !generic {
+        return false;
     }
     match name.as_str() {
         "Option" | "Vec" | "Box" => {

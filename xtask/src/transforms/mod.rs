@@ -22,6 +22,8 @@ pub mod hoist_inline;
 pub mod media_types;
 pub mod multipart;
 pub mod nullable;
+pub mod operation_names;
+pub mod param_names;
 pub mod param_styles;
 pub mod responses;
 pub mod type_names;
@@ -122,6 +124,15 @@ pub const PIPELINE: &[Transform] = &[
     Transform {
         name: "param_styles",
         apply: param_styles::apply,
+    },
+    // Parameter names that can sit side by side in the generated builders.
+    Transform {
+        name: "param_names",
+        apply: param_names::apply,
+    },
+    Transform {
+        name: "operation_names",
+        apply: operation_names::apply,
     },
     // The names users read: last, so that earlier errors name the spec's own pointers.
     Transform {

@@ -208,7 +208,14 @@ pub fn collect(doc: &Value) -> BTreeMap<String, Vec<WireParam>> {
 }
 
 fn wire_param(param: &Value) -> Option<WireParam> {
-    let api_name = param.get("name")?.as_str()?.to_string();
+    let rust_name = crate::names::snake_name(param.get("name")?.as_str()?);
+    // `param_names` renamed a parameter whose name collides; its wire name is kept.
+    let api_name = param
+        .get(EXTENSION)
+        .and_then(|w| w.get("name"))
+        .or_else(|| param.get("name"))?
+        .as_str()?
+        .to_string();
     let location = match param.get("in")?.as_str()? {
         "path" => Location::Path,
         "query" => Location::Query,
@@ -220,7 +227,7 @@ fn wire_param(param: &Value) -> Option<WireParam> {
         None => effective(param, location).ok()?,
     };
     Some(WireParam {
-        rust_name: crate::names::snake_name(&api_name),
+        rust_name,
         api_name,
         location,
         style,
