@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole published API: copy the workspace, `cargo xtask regen --from` a whole-API
+# file of tests/data/whole-api/ (no hand edits; regen itself checks that the result builds
+# with every feature before writing anything), then require:
+#   - `cargo clippy -p asteroid-sdk --all-features -- -D warnings` passes on the result;
+#   - `asteroid_sdk::ErrorBody` still exists (api.txt) and no line of the report calls a
+#     change to ExecutionGet's error type breaking;
+#   - the copy's `regen --check` is clean (the outputs are what the spec gives).
+# Usage: scripts/whole-api-check.sh [SPEC] (default: the latest release in tests/data/whole-api/).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+spec="${1:-$root/tests/data/whole-api/asteroid-v2-1.8.201.yaml}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+
+copy="$work/whole"
+mkdir -p "$copy"
+(cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$copy/")
+
+echo "== cargo xtask regen --from $(basename "$spec")"
+start=$(date +%s)
+if ! (cd "$copy" && cargo xtask regen --from "$spec") >"$work/report.txt" 2>&1; then
+    tail -n 60 "$work/report.txt"
+    echo "whole-api-check: regen failed" >&2
+    exit 1
+fi
+echo "regen (build check included): $(( $(date +%s) - start )) s"
+grep -E "^[0-9]+ changes|^API change" "$work/report.txt"
+ops=$(grep -c "new operation" "$work/report.txt" || true)
+echo "operations added by the report: $ops"
+
+echo "== the merged error type keeps its name"
+grep -q "^pub struct asteroid_sdk::ErrorBody\|asteroid_sdk::ErrorBody" "$copy/asteroid-sdk/api.txt" || {
+    echo "whole-api-check: asteroid_sdk::ErrorBody is gone" >&2; exit 1; }
+if awk '/^  ExecutionGet:/ {on=1; next} /^  [A-Za-z]/ {on=0} on && /breaking/' "$work/report.txt" | grep -q .; then
+    awk '/^  ExecutionGet:/ {on=1; next} /^  [A-Za-z]/ {on=0} on' "$work/report.txt"
+    echo "whole-api-check: the report calls a change to ExecutionGet breaking" >&2
+    exit 1
+fi
+
+echo "== cargo clippy -p asteroid-sdk --all-features -- -D warnings"
+start=$(date +%s)
+(cd "$copy" && cargo clippy -p asteroid-sdk --all-features -- -D warnings)
+echo "clippy: $(( $(date +%s) - start )) s"
+
+echo "== cargo xtask regen --check on the copy"
+(cd "$copy" && cargo xtask regen --check >/dev/null)
+echo "whole-api-check: $(basename "$spec") regenerates into a crate that builds and passes clippy"
