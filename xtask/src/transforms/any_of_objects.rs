@@ -16,8 +16,10 @@
 //! - it is open to unknown members unless every member is closed.
 //!
 //! A value of the merged type is a value of some member exactly when it has one member's
-//! required properties; the server checks that. Members that are not objects, or that
-//! disagree on a property, are left to typify (a union of other shapes is an enum).
+//! required properties; the server checks that. Members that disagree on a property are
+//! not merged: when a one-value enum property tells them apart (a discriminator written as
+//! `anyOf`), at most one matches and the `anyOf` is a `oneOf` (a union, one variant per
+//! member); otherwise, and for members that are not objects, typify decides.
 
 use serde_json::{Map, Value, json};
 
@@ -39,9 +41,49 @@ pub fn apply(doc: &mut Value) -> Result<()> {
     for (_, schema) in schemas.iter_mut() {
         if let Some(merged) = merge(&snapshot, schema) {
             *schema = merged;
+        } else if exclusive(&snapshot, schema)
+            && let Some(obj) = schema.as_object_mut()
+            && let Some(members) = obj.remove("anyOf")
+        {
+            obj.insert("oneOf".into(), members);
         }
     }
     Ok(())
+}
+
+/// Whether an `anyOf` of objects can match one member at most: every member has the same
+/// property with a one-value enum, a different value in each (a discriminator written as
+/// `anyOf`). Such an `anyOf` is a `oneOf`: a union, one variant per member (typify would
+/// otherwise make a struct of every member flattened and optional).
+fn exclusive(doc: &Value, schema: &Value) -> bool {
+    let Some(obj) = schema.as_object() else {
+        return false;
+    };
+    let Some(Value::Array(members)) = obj.get("anyOf") else {
+        return false;
+    };
+    if members.len() < 2 || obj.keys().any(|k| k != "anyOf" && !is_annotation(k)) {
+        return false;
+    }
+    let Some(objects) = members
+        .iter()
+        .map(|m| object_of(doc, m))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    let tag_of = |o: &Map<String, Value>, name: &str| -> Option<Value> {
+        let prop = o.get("properties")?.get(name)?;
+        let values = prop.get("enum")?.as_array()?;
+        (values.len() == 1).then(|| values[0].clone())
+    };
+    let Some(first) = objects[0].get("properties").and_then(Value::as_object) else {
+        return false;
+    };
+    first.keys().any(|name| {
+        let tags: Option<Vec<Value>> = objects.iter().map(|o| tag_of(o, name)).collect();
+        tags.is_some_and(|tags| tags.iter().enumerate().all(|(i, t)| !tags[..i].contains(t)))
+    })
 }
 
 /// The object schema a member stands for (following `$ref`s).
@@ -229,6 +271,33 @@ mod tests {
         // A value with `id` matches the second member: no rule to state.
         assert!(s.get("description").is_none());
         assert_eq!(s[MEMBERS], json!([["id", "a"], ["id"]]));
+    }
+
+    #[test]
+    fn an_any_of_told_apart_by_a_one_value_enum_is_a_one_of() {
+        let member = |tag: &str, extra: &str| {
+            json!({"type": "object", "properties": {
+                "environmentType": {"type": "string", "enum": [tag]},
+                "provider": {"type": "string", "enum": [extra, "other"]}
+            }})
+        };
+        let mut d = json!({"components": {"schemas": {
+            "Browser": member("browser", "a"),
+            "Os": member("os", "b"),
+            "State": {"description": "d", "anyOf": [
+                {"$ref": "#/components/schemas/Browser"}, {"$ref": "#/components/schemas/Os"}
+            ]},
+            "Same": {"anyOf": [
+                {"$ref": "#/components/schemas/Browser"}, {"$ref": "#/components/schemas/Browser"}
+            ]}
+        }}});
+        apply(&mut d).unwrap();
+        let s = &d["components"]["schemas"]["State"];
+        assert!(s.get("anyOf").is_none());
+        assert_eq!(s["oneOf"].as_array().unwrap().len(), 2);
+        assert_eq!(s["description"], "d");
+        // The same tag twice: both members may match, it stays an anyOf (merged: they agree).
+        assert!(d["components"]["schemas"]["Same"].get("oneOf").is_none());
     }
 
     #[test]
