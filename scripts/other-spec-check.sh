@@ -25,7 +25,9 @@ for spec in "$@"; do
     mkdir -p "$copy"
     (cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$copy/")
     cp "$spec" "$copy/openapi.yaml"
-    (cd "$copy" && cargo xtask regen) | tail -n 3
+    # The examples are written for the execution API; what this checks is the library
+    # (regen's own build check also builds the examples, so it is skipped here).
+    (cd "$copy" && cargo xtask regen --no-build-check) | tail -n 3
     (cd "$copy" && cargo check -p asteroid-sdk --all-features)
     (cd "$copy" && cargo test -p asteroid-sdk --all-features --lib) 2>&1 | grep -E "^test result|FAILED|panicked" || true
     (cd "$copy" && cargo test -p asteroid-sdk --all-features --lib >/dev/null 2>&1) || {
