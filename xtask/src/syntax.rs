@@ -39,6 +39,22 @@ pub fn same_tokens(a: &syn::Stmt, b: &syn::Stmt) -> bool {
     quote::quote!(#a).to_string() == quote::quote!(#b).to_string()
 }
 
+/// The JSON name a field's `#[serde(rename = "..")]` gives, if it has one.
+pub fn serde_rename(f: &syn::Field) -> Option<String> {
+    let mut json = None;
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                json = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    json
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

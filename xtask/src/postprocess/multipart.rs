@@ -17,7 +17,7 @@ use syn::visit_mut::VisitMut;
 
 use crate::error::{Result, XtaskError, escape_segment};
 use crate::names::type_name;
-use crate::syntax::last_ident;
+use crate::syntax::{last_ident, serde_rename};
 use crate::transforms::multipart::{FILE_PART, FORM, OPERATION};
 
 /// A multipart body type: its Rust name and each member's part content type.
@@ -107,7 +107,7 @@ pub fn form_impls(items: &[syn::Item], forms: &[Form]) -> Result<Vec<syn::Item>>
         let mut writes = Vec::new();
         for f in &fields.named {
             let Some(ident) = &f.ident else { continue };
-            let json = json_name(f).unwrap_or_else(|| ident.to_string());
+            let json = serde_rename(f).unwrap_or_else(|| ident.to_string());
             let Some(spec_type) = form.parts.get(&json) else {
                 // Not a member of the spec (typify's own fields): no part.
                 continue;
@@ -140,21 +140,6 @@ pub fn form_impls(items: &[syn::Item], forms: &[Form]) -> Result<Vec<syn::Item>>
         });
     }
     Ok(out)
-}
-
-fn json_name(f: &syn::Field) -> Option<String> {
-    let mut json = None;
-    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                json = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    json
 }
 
 /// Whether a field's type holds file parts (`FilePart`, `Vec<FilePart>`, `Option<..>`).

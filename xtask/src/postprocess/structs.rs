@@ -21,7 +21,7 @@ use syn::visit_mut::VisitMut;
 
 use super::validation::{Model, holds_validated};
 use crate::error::{Result, XtaskError};
-use crate::syntax::{generic_arg, last_ident, path_idents};
+use crate::syntax::{generic_arg, last_ident, path_idents, serde_rename};
 
 /// What a struct's `Validate` impl and builder check.
 struct Checks<'a> {
@@ -285,20 +285,7 @@ fn dedupe_fields(s: &mut syn::ItemStruct) -> Result<()> {
     let syn::Fields::Named(named) = &mut s.fields else {
         return Ok(());
     };
-    let json_of = |f: &syn::Field| {
-        let mut json = None;
-        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    json = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-                } else if meta.input.peek(syn::Token![=]) {
-                    let _: syn::Expr = meta.value()?.parse()?;
-                }
-                Ok(())
-            });
-        }
-        json
-    };
+    let json_of = serde_rename;
     let mut taken: BTreeSet<String> = names.iter().cloned().collect();
     let mut keeper: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (i, f) in named.named.iter().enumerate() {
