@@ -58,6 +58,47 @@ pub(crate) fn bytes<E>(response: Buffered) -> Result<crate::Response<Bytes>, Pro
     }
 }
 
+/// A `text/*` body: its bytes as UTF-8 text.
+#[allow(dead_code)] // Only operations with such a body call it.
+pub(crate) fn text<E>(response: Buffered) -> Result<crate::Response<String>, ProgenitorError<E>> {
+    let body = bytes(response)?;
+    let raw: &Bytes = &body;
+    match std::str::from_utf8(raw) {
+        Ok(text) => {
+            let text = text.to_owned();
+            Ok(body.map(|_| text))
+        }
+        Err(e) => Err(failure(
+            body.status(),
+            body.headers(),
+            "$",
+            format!("the text body is not UTF-8: {e}"),
+            raw,
+        )),
+    }
+}
+
+/// A response that cannot be taken as the operation's answer: a decode error naming the
+/// status, the request id, `path` (where in the answer) and a snippet of `body`.
+pub(crate) fn failure<E>(
+    status: reqwest::StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    path: &str,
+    message: String,
+    body: &Bytes,
+) -> ProgenitorError<E> {
+    let failure = DecodeFailure {
+        response: crate::error::ResponseInfo::new(status, headers),
+        path: path.to_string(),
+        message,
+        snippet: snippet(body),
+    };
+    ProgenitorError::InvalidResponsePayload(
+        body.slice(..body.len().min(SNIPPET_LIMIT)),
+        carry(failure),
+    )
+}
+
 /// Decode a JSON error body into `E`, as progenitor's error path wants it.
 pub(crate) fn from_response<T: DeserializeOwned, E>(
     response: Buffered,

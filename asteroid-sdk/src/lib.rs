@@ -33,10 +33,12 @@ mod build_error;
 pub mod config;
 mod deadline;
 mod decode;
+mod download;
 mod error;
 #[cfg(feature = "mock")]
 mod mock_reply;
 pub mod multipart;
+pub mod paginate;
 mod params;
 mod request_id;
 mod response;
@@ -78,6 +80,8 @@ pub use types::ErrorBody;
 pub use chrono;
 #[doc(no_inline)]
 pub use serde_json;
+#[doc(no_inline)]
+pub use url;
 #[doc(no_inline)]
 pub use uuid;
 #[doc(no_inline)]

@@ -125,6 +125,35 @@ pub(crate) fn send<'a>(
 ) -> impl Future<Output = Result<Buffered, SendError>> + Send + 'a {
     let settings = &*client.inner.settings;
     add_headers(settings, &mut request);
+    traced(client, request, info, rebuild)
+}
+
+/// Send a request to another origin than the API's (a download's redirect target): the
+/// `User-Agent`, a tracing span, retries (its method's), the timeout and the body limit
+/// as [`send`] has them, but never the API key.
+#[allow(dead_code)] // Only operations that answer with a redirect call it.
+pub(crate) fn send_without_key<'a>(
+    client: &'a Client,
+    mut request: reqwest::Request,
+    info: &OperationInfo,
+) -> impl Future<Output = Result<Buffered, SendError>> + Send + 'a {
+    let settings = &*client.inner.settings;
+    request
+        .headers_mut()
+        .entry(reqwest::header::USER_AGENT)
+        .or_insert_with(|| settings.user_agent.clone());
+    // Without `rebuild`, a retry sends a copy of this request: still without the key.
+    traced(client, request, info, None)
+}
+
+/// [`execute`] in the operation's tracing span.
+fn traced<'a>(
+    client: &'a Client,
+    request: reqwest::Request,
+    info: &OperationInfo,
+    rebuild: Option<Rebuild<'a>>,
+) -> impl Future<Output = Result<Buffered, SendError>> + Send + 'a {
+    let settings = &*client.inner.settings;
     let meta = operation(info.operation_id);
     let span = tracing::info_span!(
         "asteroid_sdk.request",

@@ -46,7 +46,10 @@ use crate::error::Error;
 #[path = "../generated/blocking.rs"]
 mod generated;
 
+mod paginate;
+
 pub use generated::builder;
+pub use paginate::{Items, Pages};
 
 /// A blocking client of the API; see the [module docs](self). Cheap to clone (clones
 /// share the connection pool and the background runtime).
