@@ -19,6 +19,7 @@ pub fn generate(client: &syn::File) -> Result<TokenStream> {
         .ok_or_else(|| XtaskError::msg("the generated client has no `mod builder`"))?;
 
     let mut builders = Vec::new();
+    let mut into_iters = Vec::new();
     for item in builder_items {
         let syn::Item::Impl(imp) = item else { continue };
         let syn::Type::Path(self_ty) = &*imp.self_ty else {
@@ -52,6 +53,54 @@ pub fn generate(client: &syn::File) -> Result<TokenStream> {
                         self.client.block_on(self.inner.send())
                     }
                 });
+                continue;
+            }
+            if f.sig.asyncness.is_some() {
+                // Another way to send it (`send_for_location`): the same, blocking.
+                let output = &f.sig.output;
+                let doc = format!(
+                    " Blocking: see the async client's [`{fname}`](crate::builder::{name}::{fname})."
+                );
+                methods.push(quote! {
+                    #( #docs )*
+                    #[doc = ""]
+                    #[doc = #doc]
+                    pub fn #fname(self) #output {
+                        self.client.block_on(self.inner.#fname())
+                    }
+                });
+                continue;
+            }
+            if let Some(stream) = paginated(&f.sig.output) {
+                // `pages()` / `into_stream()`: a blocking iterator of the same.
+                let (page, error) = (&stream.page, &stream.error);
+                let kind = &stream.kind;
+                let doc = format!(
+                    " Blocking: the same as the async client's \
+                     [`{fname}`](crate::builder::{name}::{fname}), as an [`Iterator`]."
+                );
+                methods.push(quote! {
+                    #[doc = #doc]
+                    pub fn #fname(self) -> crate::blocking::#kind<'a, #page, #error> {
+                        crate::blocking::#kind::new(self.client, self.inner.#fname())
+                    }
+                });
+                if kind == "Items" {
+                    into_iters.push(quote! {
+                        /// The items of every page of the list, in order (blocking; see
+                        /// [`into_stream`](Self::into_stream)): `for item in request`.
+                        impl<'a> ::std::iter::IntoIterator for #name<'a> {
+                            type Item = ::std::result::Result<
+                                <#page as crate::paginate::Page>::Item,
+                                crate::Error<#error>,
+                            >;
+                            type IntoIter = crate::blocking::Items<'a, #page, #error>;
+                            fn into_iter(self) -> Self::IntoIter {
+                                self.into_stream()
+                            }
+                        }
+                    });
+                }
                 continue;
             }
             let generics = &f.sig.generics;
@@ -154,11 +203,60 @@ pub fn generate(client: &syn::File) -> Result<TokenStream> {
             #[allow(unused_imports)]
             use crate::types;
             #( #builders )*
+            #( #into_iters )*
         }
 
         impl super::Client {
             #( #client_methods )*
         }
+    })
+}
+
+/// A paginator's return type (`crate::paginate::Pages<'a, P, E>` or `Items<..>`).
+struct Paginated {
+    kind: syn::Ident,
+    page: syn::Type,
+    error: syn::Type,
+}
+
+fn paginated(output: &syn::ReturnType) -> Option<Paginated> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::Path(p) = &**ty else {
+        return None;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if names.len() != 3 || names[0] != "crate" || names[1] != "paginate" {
+        return None;
+    }
+    let last = p.path.segments.last()?;
+    if !matches!(names[2].as_str(), "Pages" | "Items") {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let types: Vec<&syn::Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let [page, error] = types.as_slice() else {
+        return None;
+    };
+    Some(Paginated {
+        kind: last.ident.clone(),
+        page: (*page).clone(),
+        error: (*error).clone(),
     })
 }
 

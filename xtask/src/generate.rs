@@ -1,6 +1,6 @@
 //! From a transformed spec to the text of the generated files, with progenitor.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use proc_macro2::TokenStream;
@@ -277,9 +277,10 @@ fn execution_api_macro(present: bool) -> TokenStream {
     }
 }
 
-/// `(type name, property)` of every property the spec marks `deprecated: true`.
-fn deprecated_fields(doc: &Value) -> BTreeSet<postprocess::FieldKey> {
-    let mut out = BTreeSet::new();
+/// `(type name, property)` of every property the spec marks `deprecated: true`, with the
+/// note of its `#[deprecated]`.
+fn deprecated_fields(doc: &Value) -> BTreeMap<postprocess::FieldKey, String> {
+    let mut out = BTreeMap::new();
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -292,7 +293,9 @@ fn deprecated_fields(doc: &Value) -> BTreeSet<postprocess::FieldKey> {
         };
         for (prop, p) in props {
             if p.get("deprecated") == Some(&Value::Bool(true)) {
-                out.insert((type_name(name), prop.clone()));
+                let note =
+                    crate::deprecation::note(&[p.get("description").and_then(Value::as_str)]);
+                out.insert((type_name(name), prop.clone()), note);
             }
         }
     }

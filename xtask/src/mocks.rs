@@ -412,6 +412,12 @@ fn operation(op: &Operation, t: &OpTypes, wire: &[WireParam]) -> Result<TokenStr
                 quote! { body: impl AsRef<[u8]> },
                 quote! { .header("content-type", #media).body(body) },
             )
+        } else if s.status.starts_with('3') {
+            // A redirect: to where (`Location`).
+            (
+                quote! { location: &str },
+                quote! { .header("location", location) },
+            )
         } else {
             (quote! {}, quote! {})
         };

@@ -57,10 +57,10 @@ The spec's `Agents.Execution.ListItem`.*/
         ///The name of the agent profile used for this execution (if any)
         pub agent_profile_name: ::std::option::Option<::std::string::String>,
         ///Deprecated: Use 'liveViewUrl' instead.
-        #[deprecated]
+        #[deprecated(note = "Deprecated: Use 'liveViewUrl' instead.")]
         pub browser_live_view_url: ::std::option::Option<::std::string::String>,
         ///Deprecated: Use 'recordingUrl' instead.
-        #[deprecated]
+        #[deprecated(note = "Deprecated: Use 'recordingUrl' instead.")]
         pub browser_recording_url: ::std::option::Option<::std::string::String>,
         ///Comments on this execution
         pub comments: ::std::vec::Vec<ExecutionComment>,
@@ -1839,7 +1839,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         ///Deprecated: Use 'liveViewUrl' instead.
         ///
         /// Sets `browserLiveViewUrl`.
-        #[deprecated]
+        #[deprecated(note = "Deprecated: Use 'liveViewUrl' instead.")]
         pub fn browser_live_view_url(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1850,7 +1850,7 @@ The spec's `Agents.Execution.UITriggerContext`.*/
         ///Deprecated: Use 'recordingUrl' instead.
         ///
         /// Sets `browserRecordingUrl`.
-        #[deprecated]
+        #[deprecated(note = "Deprecated: Use 'recordingUrl' instead.")]
         pub fn browser_recording_url(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,

@@ -11,13 +11,15 @@
 //!   `crate::error::from_result`) instead of progenitor's error.
 //! - A table of every operation's method and path template is added for tracing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use syn::visit_mut::VisitMut;
 
 use crate::error::{Result, XtaskError};
 
+pub mod downloads;
+pub mod lists;
 pub mod multipart;
 pub mod operations;
 mod rebuild;
@@ -32,7 +34,7 @@ pub struct Rewrites {
     /// Items appended to `mod types`.
     pub extra_types: TokenStream,
     /// Fields to mark `#[deprecated]`.
-    pub deprecated: BTreeSet<FieldKey>,
+    pub deprecated: BTreeMap<FieldKey, String>,
     /// Items added at the top level of the file.
     pub extra_items: TokenStream,
     /// The spec's validation keywords.
@@ -195,7 +197,7 @@ impl VisitMut for MessageRewriter {
 }
 
 struct FieldRewriter<'a> {
-    deprecated: &'a BTreeSet<FieldKey>,
+    deprecated: &'a BTreeMap<FieldKey, String>,
     current: String,
     /// Whether the current struct still derives serde (its fields' serde attributes
     /// matter); the rewritten ones have generated impls.
@@ -223,8 +225,10 @@ impl VisitMut for FieldRewriter<'_> {
             // A rewritten struct: `structs` marked its deprecated fields.
             return;
         }
-        if self.deprecated.contains(&(self.current.clone(), json_name)) {
-            field.attrs.push(syn::parse_quote!(#[deprecated]));
+        if let Some(note) = self.deprecated.get(&(self.current.clone(), json_name)) {
+            field
+                .attrs
+                .push(syn::parse_quote!(#[deprecated(note = #note)]));
         }
         if structs::is_string_map(&field.ty) {
             field.attrs.push(
@@ -304,9 +308,12 @@ mod tests {
                 const OPS: usize = 1;
             ),
             extra_types: TokenStream::new(),
-            deprecated: [("Item".to_string(), "oldUrl".to_string())]
-                .into_iter()
-                .collect(),
+            deprecated: [(
+                ("Item".to_string(), "oldUrl".to_string()),
+                "Deprecated: use url.".to_string(),
+            )]
+            .into_iter()
+            .collect(),
             validation: validation::Model::default(),
             operations: vec![op()],
             title: "Test API".into(),
@@ -404,7 +411,7 @@ mod tests {
             "#[non_exhaustive]\n    pub struct Item",
             "pub struct ItemBuilder",
             "impl<'de> ::serde::Deserialize<'de> for Item",
-            "#[deprecated]\n        pub old_url",
+            "#[deprecated(note = \"Deprecated: use url.\")]\n        pub old_url",
             "200u16 => crate::decode::response(r),",
             "Error::ErrorResponse(crate::decode::from_response(r)?)",
             "let build_request = || -> ::std::result::Result<\n                    ::reqwest::Request,\n                    Error<types::E>,\n                > {\n                    let url = {",

@@ -58,8 +58,8 @@ pub struct Operation {
     pub summary: Option<String>,
     /// The spec's description.
     pub description: Option<String>,
-    /// Whether the spec marks it deprecated.
-    pub deprecated: bool,
+    /// The note of its `#[deprecated]`, if the spec marks it deprecated.
+    pub deprecated: Option<String>,
     /// Its parameters (path item and operation), in spec order.
     pub params: Vec<Param>,
     /// The request body's description and whether it is required, if there is one.
@@ -74,6 +74,8 @@ pub struct Operation {
     pub responses: Vec<Status>,
     /// How each parameter goes on the wire (`param_styles`), in spec order.
     pub wire: Vec<WireParam>,
+    /// How it pages, if it answers one page of a list ([`super::lists`]).
+    pub list: Option<super::lists::List>,
 }
 
 /// A documented status of an operation.
@@ -183,7 +185,9 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                         .collect()
                 })
                 .unwrap_or_default();
+            let list = super::lists::shape(doc, op, &params);
             ops.push(Operation {
+                list,
                 id: id.to_string(),
                 builder: type_name(id),
                 method: snake_name(id),
@@ -191,7 +195,12 @@ pub fn model(doc: &Value) -> Vec<Operation> {
                 path: path.clone(),
                 summary: text(op, "summary"),
                 description: text(op, "description"),
-                deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
+                deprecated: (op.get("deprecated") == Some(&Value::Bool(true))).then(|| {
+                    crate::deprecation::note(&[
+                        op.get("description").and_then(Value::as_str),
+                        op.get("summary").and_then(Value::as_str),
+                    ])
+                }),
                 params,
                 body,
                 body_json,
@@ -246,7 +255,10 @@ pub fn rewrite(
     let by_builder: BTreeMap<&str, &Operation> =
         ops.iter().map(|o| (o.builder.as_str(), o)).collect();
     let mut setters: BTreeMap<String, Vec<(String, syn::Type)>> = BTreeMap::new();
+    let mut cloneable: BTreeSet<String> = BTreeSet::new();
     let mut sends = 0;
+    // The answers of list operations, as the builder module names them (`types::X`).
+    let mut pages: BTreeSet<String> = BTreeSet::new();
 
     for item in file.items.iter_mut() {
         let syn::Item::Mod(m) = item else { continue };
@@ -267,6 +279,11 @@ pub fn rewrite(
                     };
                     restore_struct_params(s, op)?;
                     setters.insert(name.clone(), builder_fields(s));
+                    if s.attrs.iter().any(|a| {
+                        a.path().is_ident("derive") && quote!(#a).to_string().contains("Clone")
+                    }) {
+                        cloneable.insert(name.clone());
+                    }
                     set_docs(&mut s.attrs, &builder_doc(op));
                 }
                 syn::Item::Impl(imp) => {
@@ -276,6 +293,7 @@ pub fn rewrite(
                     let Some(op) = by_builder.get(name.as_str()) else {
                         continue;
                     };
+                    let mut added: Vec<syn::ImplItem> = Vec::new();
                     for it in imp.items.iter_mut() {
                         let syn::ImplItem::Fn(f) = it else { continue };
                         let fname = f.sig.ident.to_string();
@@ -283,6 +301,17 @@ pub fn rewrite(
                             "new" => f.vis = syn::parse_quote!(pub(crate)),
                             "send" => {
                                 let (success, error) = rewrite_send(f, op)?;
+                                if super::downloads::is_download(op, &success) {
+                                    added.extend(super::downloads::rewrite(f, op, &error)?);
+                                }
+                                if let Some(list) = &op.list
+                                    && cloneable.contains(&name)
+                                {
+                                    pages.extend(last_ident(&success));
+                                    added.extend(super::lists::builder_methods(
+                                        op, list, &success, &error,
+                                    ));
+                                }
                                 op_types.insert(
                                     op.builder.clone(),
                                     OpTypes {
@@ -307,6 +336,7 @@ pub fn rewrite(
                             }
                         }
                     }
+                    imp.items.extend(added);
                 }
                 _ => {}
             }
@@ -348,8 +378,8 @@ pub fn rewrite(
                     if let Some(op) = ops.iter().find(|o| o.method == method) {
                         let fields = setters.get(&op.builder).cloned().unwrap_or_default();
                         set_docs(&mut f.attrs, &method_doc(op, &fields, types));
-                        if op.deprecated {
-                            f.attrs.push(syn::parse_quote!(#[deprecated]));
+                        if let Some(note) = &op.deprecated {
+                            f.attrs.push(syn::parse_quote!(#[deprecated(note = #note)]));
                         }
                     }
                 }
@@ -359,7 +389,44 @@ pub fn rewrite(
         kept.push(item);
     }
     file.items = kept;
+    implement_pages(file, &pages)?;
     Ok(op_types)
+}
+
+/// `paginate::Page` for the answers of the list operations, in `mod types`.
+fn implement_pages(file: &mut syn::File, names: &BTreeSet<String>) -> Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let Some(types) = file.items.iter_mut().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|c| &mut c.1),
+        _ => None,
+    }) else {
+        return Err(XtaskError::msg("the generated client has no `mod types`"));
+    };
+    let mut impls = Vec::new();
+    for item in types.iter() {
+        if let syn::Item::Struct(s) = item
+            && names.contains(&s.ident.to_string())
+        {
+            let Some(tokens) = super::lists::page_impl(s) else {
+                return Err(XtaskError::msg(format!(
+                    "the list answer `{}` has no `items: Vec<_>` field",
+                    s.ident
+                )));
+            };
+            impls.push(tokens);
+        }
+    }
+    if impls.len() != names.len() {
+        return Err(XtaskError::msg(format!(
+            "the list answers {names:?} are not all structs in `mod types`"
+        )));
+    }
+    let parsed: syn::File = syn::parse2(quote!(#( #impls )*))
+        .map_err(|e| XtaskError::msg(format!("the generated `Page` impls do not parse: {e}")))?;
+    types.extend(parsed.items);
+    Ok(())
 }
 
 /// Replace the `#[doc]` attributes with `text` (one attribute a line).
@@ -630,13 +697,21 @@ fn rewrite_send(f: &mut syn::ImplItemFn, op: &Operation) -> Result<(syn::Type, s
             op.builder
         )));
     };
-    let success = generic_arg(&ok, "ResponseValue", 0).unwrap_or_else(|| syn::parse_quote!(()));
-    let ok = to_sdk_response(ok);
-    let original = to_sdk_response((**ty).clone());
+    // A `text/*` success body is the text (a redirect download's is the bytes it fetches).
+    let text = !super::downloads::documents_redirect(op)
+        && op.responses.iter().any(|s| {
+            s.status.starts_with('2')
+                && s.raw_media
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("text/"))
+        });
+    let ok = to_sdk_response(ok, text);
+    let success = generic_arg(&ok, "Response", 0).unwrap_or_else(|| syn::parse_quote!(()));
+    let original = to_sdk_response((**ty).clone(), text);
     let mut block = f.block.clone();
     insert_checks(&mut block, op);
     wire_params(&mut block, op)?;
-    let mut decode = DecodeRewriter;
+    let mut decode = DecodeRewriter { text };
     decode.visit_block_mut(&mut block);
     send_through_transport(&mut block, op)?;
     super::rebuild::for_retries(&mut block, &err_body, &op.builder)?;
@@ -931,9 +1006,10 @@ fn wire_params(block: &mut syn::Block, op: &Operation) -> Result<()> {
 }
 
 /// `ResponseValue<T>` to `crate::Response<T>`, wherever it appears in `ty`; a body of
-/// another media type (progenitor's `ByteStream`) is the `Bytes` the transport read.
-fn to_sdk_response(mut ty: syn::Type) -> syn::Type {
-    struct R;
+/// another media type (progenitor's `ByteStream`) is the `Bytes` the transport read, or
+/// their `String` for a `text/*` body (`text`).
+fn to_sdk_response(mut ty: syn::Type, text: bool) -> syn::Type {
+    struct R(bool);
     impl VisitMut for R {
         fn visit_path_mut(&mut self, p: &mut syn::Path) {
             if let Some(last) = p.segments.last()
@@ -946,12 +1022,16 @@ fn to_sdk_response(mut ty: syn::Type) -> syn::Type {
                 }
             }
             if p.is_ident("ByteStream") {
-                *p = syn::parse_quote!(::bytes::Bytes);
+                *p = if self.0 {
+                    syn::parse_quote!(::std::string::String)
+                } else {
+                    syn::parse_quote!(::bytes::Bytes)
+                };
             }
             syn::visit_mut::visit_path_mut(self, p);
         }
     }
-    R.visit_type_mut(&mut ty);
+    R(text).visit_type_mut(&mut ty);
     ty
 }
 
@@ -1084,7 +1164,10 @@ fn send_through_transport(block: &mut syn::Block, op: &Operation) -> Result<()> 
 
 /// Success bodies decode through `crate::decode::response` into `crate::Response`; error
 /// bodies through `crate::decode::from_response`, as progenitor's error path wants them.
-struct DecodeRewriter;
+struct DecodeRewriter {
+    /// Whether a body of another media type is text (`crate::decode::text`).
+    text: bool,
+}
 
 impl VisitMut for DecodeRewriter {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
@@ -1133,7 +1216,11 @@ impl VisitMut for DecodeRewriter {
             && p.path.segments[1].ident == "stream"
         {
             let args = inner.args.clone();
-            *e = syn::parse_quote!(crate::decode::bytes(#args));
+            *e = if self.text {
+                syn::parse_quote!(crate::decode::text(#args))
+            } else {
+                syn::parse_quote!(crate::decode::bytes(#args))
+            };
             return;
         }
         syn::visit_mut::visit_expr_mut(self, e);

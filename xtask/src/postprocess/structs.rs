@@ -62,7 +62,8 @@ struct Field {
     kind: Kind,
     skip_if: Option<syn::Path>,
     docs: Vec<syn::Attribute>,
-    deprecated: bool,
+    /// The note of its `#[deprecated]`, if the spec deprecates it.
+    deprecated: Option<String>,
 }
 
 /// What the rewrite did, for the callers that wire other code to it.
@@ -77,7 +78,7 @@ pub struct Rewritten {
 /// `(type name, JSON member name)`.
 pub fn rewrite(
     items: &mut Vec<syn::Item>,
-    deprecated: &BTreeSet<super::FieldKey>,
+    deprecated: &std::collections::BTreeMap<super::FieldKey, String>,
     validation: &Model,
 ) -> Result<Rewritten> {
     let type_names: BTreeSet<String> = items
@@ -110,7 +111,7 @@ pub fn rewrite(
         };
         let name = s.ident.to_string();
         for f in fields.iter_mut() {
-            f.deprecated = deprecated.contains(&(name.clone(), f.json.clone()));
+            f.deprecated = deprecated.get(&(name.clone(), f.json.clone())).cloned();
         }
         let builder_name = format!("{name}Builder");
         if type_names.contains(&builder_name) {
@@ -403,7 +404,7 @@ fn analyse(s: &syn::ItemStruct) -> Option<Vec<Field>> {
             kind,
             skip_if,
             docs,
-            deprecated: false,
+            deprecated: None,
         });
     }
     if fields
@@ -474,8 +475,8 @@ fn rewrite_struct(s: &mut syn::ItemStruct, fields: &[Field]) {
                 };
                 f.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
             }
-            if info.deprecated {
-                f.attrs.push(syn::parse_quote!(#[deprecated]));
+            if let Some(note) = &info.deprecated {
+                f.attrs.push(syn::parse_quote!(#[deprecated(note = #note)]));
             }
         }
         let extra = format_ident!("{}", EXTRA);
@@ -738,7 +739,10 @@ fn impls(ident: &syn::Ident, fields: &[Field], checks: &Checks<'_>) -> TokenStre
                 Kind::Required => format!(" Sets `{json}` (required)."),
                 _ => format!(" Sets `{json}`."),
             };
-            let deprecated = f.deprecated.then(|| quote! { #[deprecated] });
+            let deprecated = f
+                .deprecated
+                .as_ref()
+                .map(|note| quote! { #[deprecated(note = #note)] });
             if docs.is_empty() {
                 quote! { #[doc = #req] #deprecated }
             } else {
@@ -1072,7 +1076,12 @@ mod tests {
 
     fn rewritten(item: syn::ItemStruct) -> String {
         let mut items = vec![syn::Item::Struct(item)];
-        rewrite(&mut items, &BTreeSet::new(), &Model::default()).unwrap();
+        rewrite(
+            &mut items,
+            &std::collections::BTreeMap::new(),
+            &Model::default(),
+        )
+        .unwrap();
         let mut file: syn::File = syn::parse_quote! {};
         file.items = items;
         prettyplease::unparse(&file)

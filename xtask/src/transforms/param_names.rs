@@ -28,21 +28,26 @@ use crate::error::{Result, XtaskError, child};
 use crate::names::snake_name;
 
 /// Rust names a parameter cannot have: the request builder's own fields and methods
-/// (`new`, `send`, the body's setters), the mock `When`'s (`into_inner`), and the locals
-/// of the `send` function that the parameters sit beside.
+/// (`new`, `send`, `send_for_location`, `exchange`, `pages`, `into_stream`, the body's
+/// setters), the mock `When`'s (`into_inner`), and the locals of the `send` function that
+/// the parameters sit beside.
 pub const RESERVED: &[&str] = &[
     "body",
     "body_map",
     "build_request",
     "client",
+    "exchange",
     "header_map",
     "info",
     "into_inner",
+    "into_stream",
+    "pages",
     "query",
     "request",
     "response",
     "result",
     "send",
+    "send_for_location",
     "new",
     "url",
 ];
