@@ -6,8 +6,9 @@
 #     public-API listing with the code),
 #   - the crate builds with every feature (`mock` and `blocking` included),
 #   - the whole test suite passes on it, with the wire tests of the new operations
-#     (tests/data/evolved/wire.rs: styles on the wire, retries by method, body rules,
-#     typed mocks, blocking calls) added,
+#     (tests/data/evolved/: wire.rs, styles on the wire, retries by method, body rules,
+#     typed mocks, blocking calls; lists.rs, paginated lists walked to their last page;
+#     downloads.rs, a 303 to a second origin that never sees the key) added,
 #   - cargo-semver-checks, the committed crate as baseline, finds nothing that needs a
 #     major version, and agrees with the report's verdict.
 # Then the same for tests/data/openapi.breaking.yaml, where the report must say
@@ -57,8 +58,14 @@ copy_workspace "$additive"
 regen_with "$additive" "$root/tests/data/openapi.evolved.yaml"
 [ "$verdict" = "API change: compatible (next version 0.1.1)" ] || {
     echo "evolve-check: the report says '$verdict' for an additive spec" >&2; exit 1; }
-cp "$root/tests/data/evolved/wire.rs" "$additive/tests/it/evolved_wire.rs"
-echo "mod evolved_wire;" >>"$additive/tests/it/main.rs"
+# Every test file of tests/data/evolved/ (wire.rs, lists.rs, downloads.rs) joins the suite.
+evolved_mods=()
+for f in "$root"/tests/data/evolved/*.rs; do
+    m="evolved_$(basename "$f" .rs)"
+    cp "$f" "$additive/tests/it/$m.rs"
+    echo "mod $m;" >>"$additive/tests/it/main.rs"
+    evolved_mods+=("$m")
+done
 (cd "$additive" && cargo xtask regen --check >/dev/null)
 # regen refreshed the public-API listing with the code: the new surface is in the diff.
 (cd "$additive" && cargo xtask public-api --check >/dev/null)
@@ -69,8 +76,10 @@ if ! (cd "$additive" && cargo test --workspace) >"$work/additive-tests.txt" 2>&1
     exit 1
 fi
 grep -E "^test result" "$work/additive-tests.txt"
-grep -q "evolved_wire::.* ok" "$work/additive-tests.txt" || {
-    echo "evolve-check: the wire tests of the new operations did not run" >&2; exit 1; }
+for m in "${evolved_mods[@]}"; do
+    grep -q "$m::.* ok" "$work/additive-tests.txt" || {
+        echo "evolve-check: the tests of $m did not run" >&2; exit 1; }
+done
 semver_check "$additive"
 [ "$semver_major" = no ] || { echo "evolve-check: cargo-semver-checks requires a major version for an additive spec" >&2; exit 1; }
 
