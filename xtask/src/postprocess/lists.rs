@@ -67,9 +67,19 @@ pub fn shape(doc: &Value, op: &Value, params: &[Param]) -> Option<List> {
     })
 }
 
+/// `v` with its `$ref`s followed, and a one-member `allOf` (the form a named schema takes
+/// where the transforms give it a description of its own) taken as its member.
 fn resolve(doc: &Value, v: &Value) -> Value {
     let mut current = v.clone();
     for _ in 0..16 {
+        if let Some([only]) = current
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            current = only.clone();
+            continue;
+        }
         let Some(r) = current.get("$ref").and_then(Value::as_str) else {
             break;
         };
@@ -221,4 +231,52 @@ pub fn page_impl(page: &syn::ItemStruct) -> Option<TokenStream> {
             fn total(&self) -> ::std::option::Option<i64> { #total }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::postprocess::operations::model;
+
+    fn list_doc(answer: serde_json::Value, page_type: &str) -> serde_json::Value {
+        json!({
+            "paths": {"/things": {"get": {
+                "operationId": "ThingsList",
+                "parameters": [
+                    {"name": "page", "in": "query", "schema": {"type": page_type}},
+                    {"name": "pageSize", "in": "query", "schema": {"type": "integer"}}
+                ],
+                "responses": {"200": {"content": {"application/json": {"schema": answer}}}}
+            }}},
+            "components": {"schemas": {"ThingsPage": {
+                "type": "object",
+                "properties": {
+                    "items": {"type": "array", "items": {"type": "string"}},
+                    "page": {"type": "integer"},
+                    "pageSize": {"type": "integer"},
+                    "total": {"$ref": "#/components/schemas/Count"}
+                }
+            }, "Count": {"type": "integer"}}}
+        })
+    }
+
+    fn pages(doc: &serde_json::Value) -> bool {
+        model(doc)[0].list.is_some()
+    }
+
+    #[test]
+    fn a_list_is_recognised_by_its_shape_through_refs_and_one_member_all_ofs() {
+        let by_ref = json!({"$ref": "#/components/schemas/ThingsPage"});
+        assert!(pages(&list_doc(by_ref.clone(), "integer")));
+        assert!(pages(&list_doc(json!({"allOf": [by_ref]}), "integer")));
+    }
+
+    #[test]
+    fn a_page_that_is_not_a_number_or_an_answer_without_items_is_not_a_list() {
+        let by_ref = json!({"$ref": "#/components/schemas/ThingsPage"});
+        assert!(!pages(&list_doc(by_ref, "string")));
+        let no_items = json!({"type": "object", "properties": {"total": {"type": "integer"}}});
+        assert!(!pages(&list_doc(no_items, "integer")));
+    }
 }
