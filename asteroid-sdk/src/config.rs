@@ -221,9 +221,18 @@ impl ClientBuilder {
         if self.timeout == Some(Duration::ZERO) {
             return Err(Error::Config("timeout must be greater than zero".into()));
         }
-        let http = match self.http_client {
-            Some(client) => client,
-            None => default_http_client(self.connect_timeout)?,
+        // A download's first request must come back with its redirect (not followed), so
+        // that the SDK can send the key to the API's origin only. With a client of the
+        // caller's, that client's own policy applies to it too.
+        let (http, unfollowed) = match self.http_client {
+            Some(client) => (client, None),
+            None => (
+                default_http_client(self.connect_timeout, same_origin_redirects())?,
+                Some(default_http_client(
+                    self.connect_timeout,
+                    reqwest::redirect::Policy::none(),
+                )?),
+            ),
         };
         let settings = Settings {
             api_key,
@@ -233,6 +242,7 @@ impl ClientBuilder {
             attempt_timeout: self.attempt_timeout,
             max_response_bytes: self.max_response_bytes,
             user_agent: HeaderValue::from_static(USER_AGENT),
+            unfollowed,
         };
         Ok(Client::new_with_client(
             &base_url,
@@ -326,9 +336,13 @@ fn install_crypto_provider() {
     }
 }
 
-fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+fn default_http_client(
+    connect_timeout: Duration,
+    redirects: reqwest::redirect::Policy,
+) -> Result<reqwest::Client, Error> {
     http_client_builder()
         .connect_timeout(connect_timeout)
+        .redirect(redirects)
         .build()
         .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
 }

@@ -1,12 +1,12 @@
 //! Downloads that the API answers with a redirect (`303 See Other`, `307`, ...) to file
 //! storage on another origin.
 //!
-//! The client follows a redirect within the API's origin itself (with the key). One to
-//! another origin stops there (the redirect policy never carries the API key away,
-//! [`crate::config::same_origin_redirects`]) and comes back to the operation, whose
-//! `send()` then fetches the `Location` with a request of its own: the `User-Agent`, the
-//! client's timeout, retries and body limit, and **no API key**. `send_for_location()`
-//! answers the `Location` instead, for a caller that hands the URL on.
+//! The operation's request is sent without following redirects (on the SDK's own HTTP
+//! client; a client of the caller's follows its own policy), so the redirect comes back to
+//! the operation. `send()` then fetches the `Location` with a request of its own: the
+//! `User-Agent`, the client's timeout, retries and body limit, and the API key **only**
+//! when the `Location` is on the API's own origin. `send_for_location()` answers the
+//! `Location` instead, for a caller that hands the URL on.
 
 // The error type is progenitor's own (what every generated `send` returns); its size is not
 // ours to choose, and the generated code converts it into `crate::Error` at once.
@@ -70,8 +70,14 @@ pub(crate) async fn content<E>(
         return Ok(first);
     }
     let url = target(client, &first)?;
+    let same_origin =
+        url::Url::parse(&client.baseurl).is_ok_and(|base| base.origin() == url.origin());
     let request = client.client.get(url).build()?;
-    let response = crate::transport::send_without_key(client, request, info).await?;
+    let response = if same_origin {
+        crate::transport::send(client, request, info, None).await?
+    } else {
+        crate::transport::send_without_key(client, request, info).await?
+    };
     if response.status().is_success() {
         crate::decode::bytes(response)
     } else {
@@ -85,8 +91,8 @@ pub(crate) fn location<E>(
     first: Response<Bytes>,
 ) -> Result<Response<url::Url>, ProgenitorError<E>> {
     if !is_redirect(first.status()) {
-        // The API answered with the content itself (or the client followed a redirect
-        // within the API's origin): there is no location to give.
+        // The API answered with the content itself (or a client of the caller's followed
+        // a redirect within the API's origin): there is no location to give.
         let message = format!(
             "the API answered {} with the content, not a redirect to it",
             first.status()

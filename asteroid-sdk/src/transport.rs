@@ -92,6 +92,9 @@ pub(crate) struct Settings {
     pub attempt_timeout: Option<Duration>,
     pub max_response_bytes: usize,
     pub user_agent: HeaderValue,
+    /// The HTTP client without redirects, for a download's first request (`None` with a
+    /// client of the caller's: its own policy applies).
+    pub unfollowed: Option<reqwest::Client>,
 }
 
 impl Transport {
@@ -125,7 +128,23 @@ pub(crate) fn send<'a>(
 ) -> impl Future<Output = Result<Buffered, SendError>> + Send + 'a {
     let settings = &*client.inner.settings;
     add_headers(settings, &mut request);
-    traced(client, request, info, rebuild)
+    traced(client, &client.client, request, info, rebuild)
+}
+
+/// [`send`] without following a redirect, even within the API's origin (when the SDK
+/// built the HTTP client): a download's first request, whose redirect the operation
+/// follows itself ([`crate::download`]).
+#[allow(dead_code)] // Only operations that answer with a redirect call it.
+pub(crate) fn send_unfollowed<'a>(
+    client: &'a Client,
+    mut request: reqwest::Request,
+    info: &OperationInfo,
+    rebuild: Option<Rebuild<'a>>,
+) -> impl Future<Output = Result<Buffered, SendError>> + Send + 'a {
+    let settings = &*client.inner.settings;
+    add_headers(settings, &mut request);
+    let http = settings.unfollowed.as_ref().unwrap_or(&client.client);
+    traced(client, http, request, info, rebuild)
 }
 
 /// Send a request to another origin than the API's (a download's redirect target): the
@@ -143,12 +162,13 @@ pub(crate) fn send_without_key<'a>(
         .entry(reqwest::header::USER_AGENT)
         .or_insert_with(|| settings.user_agent.clone());
     // Without `rebuild`, a retry sends a copy of this request: still without the key.
-    traced(client, request, info, None)
+    traced(client, &client.client, request, info, None)
 }
 
 /// [`execute`] in the operation's tracing span.
 fn traced<'a>(
     client: &'a Client,
+    http: &'a reqwest::Client,
     request: reqwest::Request,
     info: &OperationInfo,
     rebuild: Option<Rebuild<'a>>,
@@ -166,7 +186,7 @@ fn traced<'a>(
         request_id = tracing::field::Empty,
         error = tracing::field::Empty,
     );
-    let call = execute(&client.client, settings, request, rebuild);
+    let call = execute(http, settings, request, rebuild);
     // Not an `async fn`: its state would keep the request and the call's future besides
     // the call's own state.
     if span.is_disabled() {

@@ -88,6 +88,19 @@ async fn a_redirect_within_the_api_origin_is_followed_with_the_key() {
     let asked = api.requests();
     assert_eq!(asked.len(), 2);
     assert_eq!(asked[1].path_only(), "/storage/report.pdf");
+    assert_eq!(asked[1].header(KEY_HEADER), Some(SENTINEL_KEY), "its own origin gets the key");
+
+    // The location of a redirect within the API's origin: the URL, not followed.
+    api.clear_requests();
+    let location = client
+        .file_download_redirect()
+        .file_id(Uuid::nil())
+        .send_for_location()
+        .await
+        .expect("the location");
+    assert_eq!(location.status(), 307);
+    assert_eq!(location.as_str(), api.url("/storage/report.pdf"));
+    assert_eq!(api.request_count(), 1, "the location is not fetched");
 }
 
 #[tokio::test]

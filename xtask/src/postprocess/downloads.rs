@@ -45,6 +45,15 @@ pub fn rewrite(
             op.builder
         )));
     }
+    let mut unfollowed = Unfollowed { replaced: 0 };
+    unfollowed.visit_block_mut(&mut send.block);
+    if unfollowed.replaced != 1 {
+        return Err(XtaskError::msg(format!(
+            "`{}::send` does not call `crate::transport::send` once as the xtask expects; \
+             its redirect cannot be kept from being followed",
+            op.builder
+        )));
+    }
     let docs: Vec<syn::Attribute> = send
         .attrs
         .iter()
@@ -61,7 +70,7 @@ pub fn rewrite(
     let follow = " The content. When the API answers with a redirect (to file storage, on another \
          origin), the redirect's `Location` is fetched: without the API key, with the \
          client's timeout, retries and body limit. A redirect within the API's origin is \
-         followed by the HTTP client itself. See [`send_for_location`](Self::send_for_location) \
+         followed with the key. See [`send_for_location`](Self::send_for_location) \
          for the URL instead.\n\n \
          Fails as [`Error::Decode`](crate::Error::Decode) when the \
          redirect has no usable `Location`, and as \
@@ -100,6 +109,25 @@ pub fn rewrite(
             }
         },
     ])
+}
+
+/// `crate::transport::send(..)` → `crate::transport::send_unfollowed(..)`: the first
+/// request of a download comes back with its redirect, whatever its origin.
+struct Unfollowed {
+    replaced: usize,
+}
+
+impl VisitMut for Unfollowed {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        if let syn::Expr::Path(p) = &mut *call.func {
+            let path = &p.path;
+            if quote!(#path).to_string() == "crate :: transport :: send" {
+                p.path = syn::parse_quote!(crate::transport::send_unfollowed);
+                self.replaced += 1;
+            }
+        }
+    }
 }
 
 /// Put a first arm into the `match response.status().as_u16()` of `send` that takes a
