@@ -6,6 +6,9 @@
 #   - `asteroid_sdk::ErrorBody` still exists (api.txt) and no line of the report calls a
 #     change to ExecutionGet's error type breaking;
 #   - the copy's `regen --check` is clean (the outputs are what the spec gives);
+#   - every operation, called through the SDK with values built from its schemas
+#     (`cargo xtask conformance-test`, tests/data/whole-api/conformance.rs), succeeds
+#     against Prism driven by the same spec;
 #   - the programs of tests/data/whole-api/programs.rs (multipart upload and read back
 #     through a 303 to a second origin that never sees the key, a three-page list async
 #     and blocking) pass on the result.
@@ -50,6 +53,24 @@ echo "clippy: $(( $(date +%s) - start )) s"
 
 echo "== cargo xtask regen --check on the copy"
 (cd "$copy" && cargo xtask regen --check >/dev/null)
+echo "== every operation against Prism driven by the spec (cargo xtask conformance-test)"
+# Prism from the workspace's own install (.ci/run's `npm ci`).
+[ -e "$root/node_modules" ] && ln -s "$root/node_modules" "$copy/node_modules"
+mkdir -p "$copy/tests/it/whole_api_conformance"
+cp "$root/tests/data/whole-api/conformance.rs" "$copy/tests/it/whole_api_conformance.rs"
+(cd "$copy" && cargo xtask conformance-test --out tests/it/whole_api_conformance/calls.rs)
+echo "mod whole_api_conformance;" >>"$copy/tests/it/main.rs"
+start=$(date +%s)
+if ! (cd "$copy" && cargo test -p asteroid-sdk-tests --test it whole_api_conformance -- --nocapture) >"$work/conformance.txt" 2>&1; then
+    grep -E "^error|operations fail|^[A-Za-z]+: " -A3 "$work/conformance.txt" | grep -v "^\[" | head -n 80
+    echo "whole-api-check: operations fail against Prism" >&2
+    exit 1
+fi
+grep -A12 "^whole-API conformance:" "$work/conformance.txt" | grep -v "^test \|^$"
+grep -q "^test whole_api_conformance::.* ok" "$work/conformance.txt" || {
+    echo "whole-api-check: the conformance test did not run" >&2; exit 1; }
+echo "conformance (build included): $(( $(date +%s) - start )) s"
+
 echo "== a user's programs on the whole API (tests/data/whole-api/programs.rs)"
 # They call operations by their names of 1.8 on; an older release lacks some of them.
 for op in ExecutionContextFilesUpload ExecutionContextFilesGet ExecutionContextFileDownloadRedirect WorkflowList; do

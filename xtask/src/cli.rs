@@ -35,7 +35,11 @@ commands:
   msrv
       check that the SDK's rust-version is at least every dependency's
   build-cost
-      measure a clean build of asteroid-sdk against a bare crate";
+      measure a clean build of asteroid-sdk against a bare crate
+  conformance-test --out FILE
+      write a test module that calls every operation of openapi.yaml through the
+      committed client with values built from the schemas (run against Prism by
+      scripts/whole-api-check.sh)";
 
 /// Run `cargo xtask` with `args` (without the program name) in the workspace.
 pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
@@ -92,6 +96,25 @@ pub fn run_in(root: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut
                 1
             }
         },
+        Some("conformance-test") => {
+            let out = match &args[1..] {
+                [flag, file] if flag == "--out" => root.join(file),
+                _ => return usage_error(stderr, "conformance-test takes --out FILE"),
+            };
+            match crate::conformance::generate(root).and_then(|text| {
+                std::fs::write(&out, text)
+                    .map_err(|e| crate::error::XtaskError::msg(format!("{}: {e}", out.display())))
+            }) {
+                Ok(()) => {
+                    let _ = writeln!(stderr, "wrote {}", out.display());
+                    0
+                }
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: {e}");
+                    1
+                }
+            }
+        }
         Some("-h" | "--help" | "help") => {
             let _ = writeln!(stdout, "{USAGE}");
             0

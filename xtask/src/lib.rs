@@ -18,6 +18,7 @@ pub mod build_check;
 pub mod build_cost;
 pub mod changelog;
 pub mod cli;
+pub mod conformance;
 pub mod deprecation;
 pub mod ensure;
 pub mod error;

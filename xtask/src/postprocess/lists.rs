@@ -69,7 +69,7 @@ pub fn shape(doc: &Value, op: &Value, params: &[Param]) -> Option<List> {
 
 /// `v` with its `$ref`s followed, and a one-member `allOf` (the form a named schema takes
 /// where the transforms give it a description of its own) taken as its member.
-fn resolve(doc: &Value, v: &Value) -> Value {
+pub(crate) fn resolve(doc: &Value, v: &Value) -> Value {
     let mut current = v.clone();
     for _ in 0..16 {
         if let Some([only]) = current
